@@ -1,0 +1,264 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type {
+  APIGatewayAuthorizerResult,
+  APIGatewayProxyEvent,
+  APIGatewayProxyResult,
+  APIGatewayRequestAuthorizerEvent,
+  Context,
+} from 'aws-lambda';
+import {
+  DENIED_RESPONSE,
+  type FunctionName,
+  NOT_FOUND_RESPONSE,
+  ROUTES,
+  type Route,
+} from '../infra/routes.ts';
+
+/**
+ * An API Gateway (REST, proxy integration) emulator driven by the same route table as the CDK
+ * stack: it runs the real authorizer first for private routes, builds the proxy event API
+ * Gateway would build, and invokes the real handler in this process. Authorizer results are
+ * not cached here, so a disabled app is refused at once (on AWS, within the cache TTL).
+ */
+type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+type AuthorizerHandler = (
+  event: APIGatewayRequestAuthorizerEvent,
+  context: Context,
+) => Promise<APIGatewayAuthorizerResult>;
+
+const STAGE = 'local';
+const API_ID = 'local';
+const ACCOUNT = '000000000000';
+const MAX_BODY_BYTES = 1024 * 1024;
+
+const handlers = new Map<FunctionName, Promise<unknown>>();
+const loadHandler = async <T>(name: FunctionName): Promise<T> => {
+  if (!handlers.has(name)) {
+    handlers.set(
+      name,
+      import(`../functions/${name}/handler.ts`).then((module: { handler: unknown }) => module.handler),
+    );
+  }
+  return (await handlers.get(name)) as T;
+};
+
+const lambdaContext = (functionName: string): Context => {
+  const deadline = Date.now() + 29_000;
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:ap-southeast-1:${ACCOUNT}:function:${functionName}`,
+    memoryLimitInMB: '512',
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+};
+
+interface Matched {
+  route: Route;
+  pathParameters: Record<string, string> | null;
+}
+
+const compiled = ROUTES.map((route) => {
+  const names: string[] = [];
+  const pattern = route.path
+    .split('/')
+    .map((segment) => {
+      const param = /^\{(\w+)(\+?)\}$/.exec(segment);
+      if (!param?.[1]) return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      names.push(param[1]);
+      return param[2] ? '(.+)' : '([^/]+)';
+    })
+    .join('/');
+  return { route, names, regex: new RegExp(`^${pattern}$`) };
+});
+
+const match = (method: string, path: string): Matched | undefined => {
+  for (const { route, names, regex } of compiled) {
+    const found = route.method === method ? regex.exec(path) : null;
+    if (found) {
+      const entries = names.map((name, i) => [name, decodeURIComponent(found[i + 1] ?? '')]);
+      return { route, pathParameters: entries.length ? Object.fromEntries(entries) : null };
+    }
+  }
+  return undefined;
+};
+
+const headersOf = (req: IncomingMessage) => {
+  const single: Record<string, string> = {};
+  const multi: Record<string, string[]> = {};
+  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
+    const name = req.rawHeaders[i] ?? '';
+    const value = req.rawHeaders[i + 1] ?? '';
+    single[name] = value;
+    multi[name] = [...(multi[name] ?? []), value];
+  }
+  return { single, multi };
+};
+
+const queryOf = (url: URL) => {
+  if ([...url.searchParams.keys()].length === 0) return { single: null, multi: null };
+  const single: Record<string, string> = {};
+  const multi: Record<string, string[]> = {};
+  for (const [name, value] of url.searchParams) {
+    single[name] = value;
+    multi[name] = [...(multi[name] ?? []), value];
+  }
+  return { single, multi };
+};
+
+const send = (res: ServerResponse, result: APIGatewayProxyResult) => {
+  const headers: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(result.headers ?? {})) headers[name] = String(value);
+  for (const [name, values] of Object.entries(result.multiValueHeaders ?? {})) headers[name] = values.map(String);
+  res.writeHead(result.statusCode, headers);
+  res.end(result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body);
+};
+
+const gatewayAnswer = (statusCode: number, body: unknown): APIGatewayProxyResult => ({
+  statusCode,
+  headers: { 'Content-Type': 'application/json' },
+  body: JSON.stringify(body),
+});
+
+const readBody = async (req: IncomingMessage): Promise<string | null> => {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new RangeError('body too large');
+    chunks.push(chunk as Buffer);
+  }
+  return chunks.length ? Buffer.concat(chunks).toString('utf8') : null;
+};
+
+const arnPattern = (resource: string): RegExp =>
+  new RegExp(`^${resource.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+
+/** Allowed when some Allow statement's resource matches the method ARN (wildcards as IAM reads them). */
+const allows = (result: APIGatewayAuthorizerResult, methodArn: string): boolean =>
+  result.policyDocument.Statement.some((statement) => {
+    if (statement.Effect !== 'Allow' || !('Resource' in statement)) return false;
+    const resources: string[] = [statement.Resource ?? []].flat();
+    return resources.some((resource) => arnPattern(resource).test(methodArn));
+  });
+
+const handle = async (req: IncomingMessage, host: string): Promise<APIGatewayProxyResult> => {
+  const url = new URL(req.url ?? '/', `http://${host}`);
+  const method = req.method ?? 'GET';
+  const matched = match(method, url.pathname);
+  if (!matched) return gatewayAnswer(NOT_FOUND_RESPONSE.statusCode, NOT_FOUND_RESPONSE.body);
+  const { route, pathParameters } = matched;
+
+  let body: string | null;
+  try {
+    body = await readBody(req);
+  } catch {
+    return gatewayAnswer(413, { error: 'body_too_large', message: 'The request body is too large.' });
+  }
+  const headers = headersOf(req);
+  const query = queryOf(url);
+  const requestContext = {
+    accountId: ACCOUNT,
+    apiId: API_ID,
+    stage: STAGE,
+    requestId: randomUUID(),
+    requestTimeEpoch: Date.now(),
+    resourceId: route.path,
+    resourcePath: route.path,
+    httpMethod: method,
+    path: `/${STAGE}${url.pathname}`,
+    protocol: 'HTTP/1.1',
+    domainName: host,
+    identity: { sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: headers.single['User-Agent'] ?? null },
+    authorizer: null as Record<string, unknown> | null,
+  };
+  const methodArn = `arn:aws:execute-api:ap-southeast-1:${ACCOUNT}:${API_ID}/${STAGE}/${method}${url.pathname}`;
+
+  if (route.auth === 'apiKey') {
+    const authorization = Object.entries(headers.single).find(([name]) => name.toLowerCase() === 'authorization');
+    // API Gateway does not call a REQUEST authorizer whose identity source is absent.
+    if (!authorization?.[1]) return gatewayAnswer(DENIED_RESPONSE.statusCode, DENIED_RESPONSE.body);
+    const authorizer = await loadHandler<AuthorizerHandler>('authorizer');
+    let decision: APIGatewayAuthorizerResult;
+    try {
+      decision = await authorizer(
+        {
+          type: 'REQUEST',
+          methodArn,
+          resource: route.path,
+          path: url.pathname,
+          httpMethod: method,
+          headers: headers.single,
+          multiValueHeaders: headers.multi,
+          pathParameters,
+          queryStringParameters: query.single,
+          multiValueQueryStringParameters: query.multi,
+          stageVariables: null,
+          requestContext: { ...requestContext, authorizer: undefined },
+        } as unknown as APIGatewayRequestAuthorizerEvent,
+        lambdaContext('authorizer'),
+      );
+    } catch {
+      return gatewayAnswer(500, { error: 'authorizer_failure', message: 'The request could not be authorized.' });
+    }
+    if (!allows(decision, methodArn)) return gatewayAnswer(DENIED_RESPONSE.statusCode, DENIED_RESPONSE.body);
+    requestContext.authorizer = { ...decision.context, principalId: decision.principalId };
+  }
+
+  const event = {
+    resource: route.path,
+    path: url.pathname,
+    httpMethod: method,
+    headers: headers.single,
+    multiValueHeaders: headers.multi,
+    queryStringParameters: query.single,
+    multiValueQueryStringParameters: query.multi,
+    pathParameters,
+    stageVariables: null,
+    requestContext,
+    body,
+    isBase64Encoded: false,
+  } as unknown as APIGatewayProxyEvent;
+  try {
+    const handler = await loadHandler<ProxyHandler>(route.function);
+    return await handler(event, lambdaContext(route.function));
+  } catch {
+    // What API Gateway answers when the integration itself fails.
+    return gatewayAnswer(502, { error: 'internal_error', message: 'We had a problem with our server. Try again later.' });
+  }
+};
+
+export interface Gateway {
+  url: string;
+  stop(): Promise<void>;
+}
+
+export const startGateway = async (port: number): Promise<Gateway> => {
+  const server: Server = createServer((req, res) => {
+    handle(req, req.headers.host ?? `127.0.0.1:${port}`).then(
+      (result) => send(res, result),
+      () => send(res, gatewayAnswer(500, { error: 'internal_error', message: 'Gateway failure.' })),
+    );
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', resolve);
+  });
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    stop: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+};

@@ -1,0 +1,159 @@
+import type { JWK } from 'jose';
+import { onboardApp } from '../shared/apps/onboarding.ts';
+import { resetConfig } from '../shared/config/env.ts';
+import type { PkiCredentialsSecret } from '../shared/secrets/pki-credentials.ts';
+import type { SigningSecret } from '../shared/secrets/signing-keys.ts';
+import { type DevKeys, loadOrCreateDevKeys, newAppKeyPair } from './dev-keys.ts';
+import { startDynamoDbLocal } from './dynamodb-local.ts';
+import { startGateway } from './gateway.ts';
+import { mockpassKeys, startMockPass } from './mockpass.ts';
+import { assertPortFree, freePort } from './ports.ts';
+import { startSecretsEndpoint } from './secrets-endpoint.ts';
+
+/**
+ * The whole broker on loopback: DynamoDB Local, the Secrets Manager endpoint, MockPass, the
+ * API Gateway emulator running the real handlers, and demo apps registered. `npm start`, the
+ * integration tests and the bench all start it through here, so they exercise the same thing.
+ */
+export interface LocalPorts {
+  gateway: number;
+  mockpass: number;
+  dynamodb: number;
+  secrets: number;
+}
+
+export interface DemoApp {
+  appId: string;
+  name: string;
+  apiKey: string;
+  privateJwk: JWK;
+  callbacks: { myinfo: string };
+}
+
+export interface LocalStack {
+  gatewayUrl: string;
+  secpassJwksUrl: string;
+  dynamodbUrl: string;
+  secretsUrl: string;
+  upstreams: { mockpass: string };
+  apps: DemoApp[];
+  secretIds: { signing: string; myinfo: string };
+  /** Replaces a secret's value, as an operator filling or rotating it on AWS would. */
+  putSecret(name: string, value: string): void;
+  stopMockPass(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface LocalStackOptions {
+  /** Fixed ports (npm start) or undefined for free ones (tests). */
+  ports?: Partial<LocalPorts>;
+  /** Where to keep dev keys across restarts; undefined = fresh keys in memory only. */
+  devKeysFile?: string;
+  /** Base URL of the demo app, whose callback routes the demo apps register. */
+  demoAppUrl: string;
+  demoAppCount?: number;
+}
+
+const TABLE = 'secpass-local';
+const SECRET_IDS = { signing: 'secpass/local/signing', myinfo: 'secpass/local/myinfo' };
+const MYINFO_CLIENT_ID = 'STG2-SECPASS-LOCAL';
+const DEMO_ATTRIBUTES = ['uinfin', 'name', 'sex', 'race', 'nationality', 'dob', 'regadd', 'mobileno', 'email'];
+
+const resolvePorts = async (wanted: Partial<LocalPorts> = {}): Promise<LocalPorts> => {
+  const names: (keyof LocalPorts)[] = ['gateway', 'mockpass', 'dynamodb', 'secrets'];
+  const ports = {} as LocalPorts;
+  for (const name of names) {
+    const port = wanted[name];
+    if (port !== undefined) await assertPortFree(port, name);
+    ports[name] = port ?? (await freePort());
+  }
+  return ports;
+};
+
+const signingSecret = (keys: DevKeys): SigningSecret => ({
+  keys: [keys.signingJwk as SigningSecret['keys'][number]],
+});
+
+const myinfoSecret = (keys: DevKeys): PkiCredentialsSecret => ({
+  clientId: MYINFO_CLIENT_ID,
+  clientSecret: keys.myinfoClientSecret,
+  privateKeys: [mockpassKeys.relyingPartyPrivateKeyPem],
+  upstreamCertificates: [mockpassKeys.mockpassCertificatePem],
+});
+
+/** Points this process's handlers and AWS SDK clients at the local services. */
+const useLocalEnvironment = (env: Record<string, string>) => {
+  Object.assign(process.env, {
+    AWS_REGION: 'ap-southeast-1',
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    ...env,
+  });
+  resetConfig();
+};
+
+const registerDemoApps = async (count: number, demoAppUrl: string): Promise<DemoApp[]> => {
+  const apps: DemoApp[] = [];
+  for (let n = 1; n <= count; n += 1) {
+    const { publicJwk, privateJwk } = await newAppKeyPair();
+    const name = `Demo app ${n}`;
+    // The callback carries the app's position rather than its id: the id exists only after creation.
+    const myinfoCallback = `${demoAppUrl}/apps/${n}/callback/myinfo`;
+    const { app, apiKey } = await onboardApp({
+      name,
+      publicJwk,
+      providers: {
+        myinfo: { callbackUrl: myinfoCallback, attributes: DEMO_ATTRIBUTES, purpose: `Sign up with ${name}` },
+      },
+    });
+    apps.push({ appId: app.appId, name, apiKey, privateJwk, callbacks: { myinfo: myinfoCallback } });
+  }
+  return apps;
+};
+
+export const startLocalStack = async (options: LocalStackOptions): Promise<LocalStack> => {
+  const ports = await resolvePorts(options.ports);
+  const keys = await loadOrCreateDevKeys(options.devKeysFile);
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+  };
+  try {
+    const dynamodb = await startDynamoDbLocal(ports.dynamodb, TABLE);
+    stops.push(dynamodb.stop);
+    const secrets = await startSecretsEndpoint(ports.secrets);
+    stops.push(secrets.stop);
+    secrets.put(SECRET_IDS.signing, JSON.stringify(signingSecret(keys)));
+    secrets.put(SECRET_IDS.myinfo, JSON.stringify(myinfoSecret(keys)));
+    const mockpass = await startMockPass(ports.mockpass, keys.myinfoClientSecret);
+    stops.push(mockpass.stop);
+    const gatewayUrl = `http://127.0.0.1:${ports.gateway}`;
+    useLocalEnvironment({
+      AWS_ENDPOINT_URL_DYNAMODB: dynamodb.url,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
+      SECPASS_TABLE: TABLE,
+      SECPASS_SIGNING_SECRET_ID: SECRET_IDS.signing,
+      MYINFO_SECRET_ID: SECRET_IDS.myinfo,
+      MYINFO_BASE_URL: mockpass.myinfoBaseUrl,
+      SECPASS_ISSUER: gatewayUrl,
+    });
+    const gateway = await startGateway(ports.gateway);
+    stops.push(gateway.stop);
+    const apps = await registerDemoApps(options.demoAppCount ?? 2, options.demoAppUrl);
+    return {
+      gatewayUrl: gateway.url,
+      secpassJwksUrl: `${gateway.url}/.well-known/jwks.json`,
+      dynamodbUrl: dynamodb.url,
+      secretsUrl: secrets.url,
+      upstreams: { mockpass: mockpass.url },
+      apps,
+      secretIds: SECRET_IDS,
+      putSecret: secrets.put,
+      stopMockPass: mockpass.stop,
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+};

@@ -1,0 +1,35 @@
+import type { JWK } from 'jose';
+import { generateApiKey, hashApiKey } from './api-key.ts';
+import type { AppRecord } from './app-record.ts';
+import { createApp, getApp, newAppId, replaceApiKeyHash } from './app-store.ts';
+
+export interface NewApp {
+  name: string;
+  publicJwk: JWK;
+  providers: AppRecord['providers'];
+}
+
+/** Creates an app and returns its API key: the only time the key exists outside the caller. */
+export const onboardApp = async (input: NewApp): Promise<{ app: AppRecord; apiKey: string }> => {
+  const apiKey = generateApiKey();
+  const app: AppRecord = {
+    appId: newAppId(),
+    name: input.name,
+    status: 'active',
+    apiKeyHash: hashApiKey(apiKey),
+    publicJwk: input.publicJwk as AppRecord['publicJwk'],
+    providers: input.providers,
+    createdAt: new Date().toISOString(),
+  };
+  await createApp(app);
+  return { app, apiKey };
+};
+
+/** Issues a new API key; the old one stops working at once. */
+export const rotateAppApiKey = async (appId: string): Promise<string> => {
+  const app = await getApp(appId);
+  if (!app) throw new Error(`no app ${appId}`);
+  const apiKey = generateApiKey();
+  await replaceApiKeyHash(appId, app.apiKeyHash, hashApiKey(apiKey));
+  return apiKey;
+};

@@ -1,0 +1,21 @@
+import { CompactEncrypt, CompactSign, importJWK, type JWK } from 'jose';
+import { loadSigningKeys } from '../secrets/signing-keys.ts';
+
+/**
+ * The Secpass token for data-bearing flows: a compact JWS (ES256, kid) over the upstream's
+ * payload bytes exactly as received, encrypted as compact JWE (ECDH-ES, A256GCM) to the app's
+ * EC P-256 public key so only that app can read it.
+ */
+export const sealDataToken = async (payload: Uint8Array, appPublicJwk: JWK): Promise<string> => {
+  const { current } = await loadSigningKeys();
+  const jws = await new CompactSign(payload).setProtectedHeader({ alg: 'ES256', kid: current.kid }).sign(current.key);
+  const recipient = await importJWK(appPublicJwk, 'ECDH-ES');
+  return new CompactEncrypt(new TextEncoder().encode(jws))
+    .setProtectedHeader({
+      alg: 'ECDH-ES',
+      enc: 'A256GCM',
+      cty: 'JWT',
+      ...(appPublicJwk.kid ? { kid: appPublicJwk.kid } : {}),
+    })
+    .encrypt(recipient);
+};

@@ -1,0 +1,30 @@
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { BadRequestError, ForbiddenError } from './errors.ts';
+
+// Codes and states are opaque to us, but anything beyond this is not something an upstream issued.
+const OPAQUE_VALUE = /^[A-Za-z0-9._~+/=-]{1,512}$/;
+
+/** One query parameter that must appear exactly once, with a plausible opaque value. */
+export const requiredQueryParam = (event: APIGatewayProxyEvent, name: string): string => {
+  const values = event.multiValueQueryStringParameters?.[name] ?? [];
+  if (values.length === 0 || values[0] === '') {
+    throw new BadRequestError('missing_parameter', `The query parameter "${name}" is required.`);
+  }
+  if (values.length > 1) {
+    throw new BadRequestError('repeated_parameter', `The query parameter "${name}" must appear once.`);
+  }
+  const [value] = values;
+  if (value === undefined || !OPAQUE_VALUE.test(value)) {
+    throw new BadRequestError('invalid_parameter', `The query parameter "${name}" is malformed.`);
+  }
+  return value;
+};
+
+/** The app the authorizer identified; its absence means the route was wired without it. */
+export const callerAppId = (event: APIGatewayProxyEvent): string => {
+  const appId = event.requestContext?.authorizer?.appId;
+  if (typeof appId !== 'string' || appId === '') {
+    throw new ForbiddenError('invalid_api_key', 'The API key is missing or invalid.');
+  }
+  return appId;
+};

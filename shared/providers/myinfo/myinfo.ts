@@ -1,0 +1,67 @@
+import { type AppRecord, MyinfoSettings } from '../../apps/app-record.ts';
+import { config } from '../../config/env.ts';
+import { sealDataToken } from '../../crypto/secpass-token.ts';
+import { ForbiddenError } from '../../http/errors.ts';
+import { pkiCredentials } from '../../secrets/pki-credentials.ts';
+import { consumeState, newStateValue, saveState } from '../../store/state-store.ts';
+import { nowSeconds } from '../../store/table.ts';
+import { authoriseUrl, exchangeCode, fetchData, type PkiOAuthProfile } from '../pki-oauth/upstream.ts';
+
+const myinfoProfile = (): PkiOAuthProfile => ({
+  name: 'Myinfo',
+  baseUrl: config().MYINFO_BASE_URL.replace(/\/+$/, ''),
+  dataPath: (uinfin) => `/person/${uinfin}/`,
+  // NRIC (S/T) or FIN (F/G/M): one letter, seven digits, one letter.
+  subject: /^[STFGM]\d{7}[A-Z]$/,
+});
+
+const myinfoCredentials = pkiCredentials(() => config().MYINFO_SECRET_ID);
+
+const myinfoSettings = (app: AppRecord): MyinfoSettings => {
+  const settings = app.providers.myinfo;
+  if (!settings) throw new ForbiddenError('provider_not_enabled', 'Myinfo is not enabled for this app.');
+  return MyinfoSettings.parse(settings);
+};
+
+/** `GET /myinfo/init`: a fresh single-use state for this app and the Myinfo authorise URL. */
+export const startMyinfo = async (app: AppRecord): Promise<string> => {
+  const settings = myinfoSettings(app);
+  const { clientId } = await myinfoCredentials();
+  const state = newStateValue();
+  const attributes = settings.attributes.join(',');
+  await saveState({
+    state,
+    appId: app.appId,
+    provider: 'myinfo',
+    expiresAt: nowSeconds() + config().STATE_TTL_SECONDS,
+    redirectUri: settings.callbackUrl,
+    attributes,
+  });
+  return authoriseUrl(myinfoProfile(), {
+    clientId,
+    attributes,
+    purpose: settings.purpose,
+    state,
+    redirectUri: settings.callbackUrl,
+  });
+};
+
+/** `GET /myinfo/token`: consume the state, fetch the person, seal it for the app. */
+export const finishMyinfo = async (app: AppRecord, code: string, state: string): Promise<string> => {
+  const settings = myinfoSettings(app);
+  const saved = await consumeState(state, app.appId, 'myinfo');
+  const profile = myinfoProfile();
+  const credentials = await myinfoCredentials();
+  const { accessToken, subject } = await exchangeCode(profile, credentials, {
+    code,
+    state,
+    redirectUri: saved.redirectUri,
+  });
+  const person = await fetchData(profile, credentials, {
+    subject,
+    accessToken,
+    attributes: saved.attributes,
+    subentity: settings.subentity,
+  });
+  return sealDataToken(person, app.publicJwk);
+};

@@ -1,0 +1,41 @@
+import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { z } from 'zod';
+import { cachedSecret } from './cached-secret.ts';
+
+/**
+ * Credentials for a PKI_SIGN upstream (Myinfo, and later Myinfo Business and SG-Verify):
+ * our client id/secret, our RSA private keys (signing requests, decrypting answers) and the
+ * upstream's certificates (verifying its tokens and data). Lists are current-first for rotation.
+ */
+export const PkiCredentialsSecret = z.object({
+  clientId: z.string().min(1),
+  clientSecret: z.string().min(1),
+  privateKeys: z.array(z.string().includes('PRIVATE KEY')).min(1),
+  upstreamCertificates: z.array(z.string().includes('-----BEGIN')).min(1),
+});
+export type PkiCredentialsSecret = z.infer<typeof PkiCredentialsSecret>;
+
+export interface PkiCredentials {
+  clientId: string;
+  clientSecret: string;
+  /** The current private key: requests are signed with it. */
+  signingKey: KeyObject;
+  /** Every private key still valid, current first: answers may be encrypted to any of them. */
+  privateKeys: KeyObject[];
+  upstreamKeys: KeyObject[];
+}
+
+export const pkiCredentials = (secretId: () => string) =>
+  cachedSecret(secretId, (raw): PkiCredentials => {
+    const secret = PkiCredentialsSecret.parse(JSON.parse(raw));
+    const privateKeys = secret.privateKeys.map((pem) => createPrivateKey(pem));
+    const [signingKey] = privateKeys;
+    if (!signingKey) throw new Error('no private key');
+    return {
+      clientId: secret.clientId,
+      clientSecret: secret.clientSecret,
+      signingKey,
+      privateKeys,
+      upstreamKeys: secret.upstreamCertificates.map((pem) => createPublicKey(pem)),
+    };
+  });

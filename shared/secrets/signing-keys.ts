@@ -1,0 +1,36 @@
+import { type CryptoKey, importJWK, type JWK } from 'jose';
+import { z } from 'zod';
+import { config } from '../config/env.ts';
+import { cachedSecret } from './cached-secret.ts';
+
+const PrivateEcJwk = z.object({
+  kty: z.literal('EC'),
+  crv: z.literal('P-256'),
+  kid: z.string().min(1),
+  x: z.string().min(1),
+  y: z.string().min(1),
+  d: z.string().min(1),
+});
+
+/** Secpass's token-signing secret: `{ "keys": [ <EC P-256 private JWK with kid>, … ] }`, current first. */
+export const SigningSecret = z.object({ keys: z.array(PrivateEcJwk).min(1) });
+export type SigningSecret = z.infer<typeof SigningSecret>;
+
+export interface SigningKeys {
+  current: { kid: string; key: CryptoKey };
+  /** Every key still published, so tokens signed before a rotation keep verifying. */
+  publicJwks: JWK[];
+}
+
+export const loadSigningKeys = cachedSecret(
+  () => config().SECPASS_SIGNING_SECRET_ID,
+  async (raw): Promise<SigningKeys> => {
+    const { keys } = SigningSecret.parse(JSON.parse(raw));
+    const [first] = keys;
+    if (!first) throw new Error('no signing key');
+    return {
+      current: { kid: first.kid, key: (await importJWK(first, 'ES256')) as CryptoKey },
+      publicJwks: keys.map(({ d: _private, ...publicPart }) => ({ ...publicPart, alg: 'ES256', use: 'sig' })),
+    };
+  },
+);

@@ -1,0 +1,72 @@
+import { randomBytes } from 'node:crypto';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { BadRequestError } from '../http/errors.ts';
+import { documentClient, nowSeconds, tableName } from './table.ts';
+
+export type Provider = 'myinfo';
+
+/** What an authorisation flow remembers between init and token, bound to one app. */
+export interface AuthState {
+  state: string;
+  appId: string;
+  provider: Provider;
+  /** Epoch seconds; also the TTL attribute, but TTL deletes late so every check compares it. */
+  expiresAt: number;
+  /** The exact redirect_uri and attributes sent to the upstream, which the token call must repeat. */
+  redirectUri: string;
+  attributes: string;
+}
+
+const key = (state: string) => ({ pk: `STATE#${state}`, sk: 'STATE' });
+
+export const newStateValue = (): string => randomBytes(32).toString('base64url');
+
+export const saveState = async (state: AuthState): Promise<void> => {
+  await documentClient().send(
+    new PutCommand({
+      TableName: tableName(),
+      Item: { ...key(state.state), ...state, ttl: state.expiresAt },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    }),
+  );
+};
+
+const invalid = () => new BadRequestError('invalid_state', 'The state is unknown.');
+
+/**
+ * Marks the state used in one conditional write: of any number of concurrent calls exactly one
+ * wins, and only for its own app, its own provider and before expiry. Another app's attempt
+ * changes nothing and learns nothing beyond "unknown".
+ */
+export const consumeState = async (state: string, appId: string, provider: Provider): Promise<AuthState> => {
+  const now = nowSeconds();
+  try {
+    const { Attributes } = await documentClient().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: key(state),
+        UpdateExpression: 'SET consumedAt = :now',
+        ConditionExpression:
+          'attribute_exists(pk) AND attribute_not_exists(consumedAt) AND appId = :app AND provider = :provider AND expiresAt > :now',
+        ExpressionAttributeValues: { ':now': now, ':app': appId, ':provider': provider },
+        ReturnValues: 'ALL_NEW',
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      }),
+    );
+    return Attributes as AuthState;
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    throw refusal(error.Item ? unmarshall(error.Item) : undefined, appId, provider, now);
+  }
+};
+
+const refusal = (item: Record<string, unknown> | undefined, appId: string, provider: Provider, now: number) => {
+  if (!item || item.appId !== appId || item.provider !== provider) return invalid();
+  if (item.consumedAt !== undefined) return new BadRequestError('state_used', 'The state has already been used.');
+  if (typeof item.expiresAt === 'number' && item.expiresAt <= now) {
+    return new BadRequestError('state_expired', 'The state has expired; start the flow again.');
+  }
+  return invalid();
+};

@@ -1,0 +1,19 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { config } from '../config/env.ts';
+
+/** The single table's key schema, shared by the CDK stack and the local launcher. */
+export const TABLE_KEYS = { partition: 'pk', sort: 'sk', ttl: 'ttl' } as const;
+
+let client: DynamoDBDocumentClient | undefined;
+
+export const documentClient = (): DynamoDBDocumentClient => {
+  client ??= DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  return client;
+};
+
+export const tableName = (): string => config().SECPASS_TABLE;
+
+export const nowSeconds = (): number => Math.floor(Date.now() / 1000);
