@@ -27,8 +27,12 @@ export const startDynamoDbLocal = async (port: number, tableName: string): Promi
   child.stderr?.on('data', (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-2000);
   });
+  // If this process dies without stopping us, Java must not outlive it.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
   child.once('exit', () => {
     exited = true;
+    process.removeListener('exit', killOnExit);
   });
   child.once('error', () => {
     exited = true;

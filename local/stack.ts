@@ -3,6 +3,7 @@ import { onboardApp } from '../shared/apps/onboarding.ts';
 import { resetConfig } from '../shared/config/env.ts';
 import type { PkiCredentialsSecret } from '../shared/secrets/pki-credentials.ts';
 import type { SigningSecret } from '../shared/secrets/signing-keys.ts';
+import { startDemoAppServer } from './demo-app/server.ts';
 import { type DevKeys, loadOrCreateDevKeys, newAppKeyPair } from './dev-keys.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { startGateway } from './gateway.ts';
@@ -20,6 +21,7 @@ export interface LocalPorts {
   mockpass: number;
   dynamodb: number;
   secrets: number;
+  demoApp: number;
 }
 
 export interface DemoApp {
@@ -35,6 +37,7 @@ export interface LocalStack {
   secpassJwksUrl: string;
   dynamodbUrl: string;
   secretsUrl: string;
+  demoAppUrl: string;
   upstreams: { mockpass: string };
   apps: DemoApp[];
   secretIds: { signing: string; myinfo: string };
@@ -49,8 +52,6 @@ export interface LocalStackOptions {
   ports?: Partial<LocalPorts>;
   /** Where to keep dev keys across restarts; undefined = fresh keys in memory only. */
   devKeysFile?: string;
-  /** Base URL of the demo app, whose callback routes the demo apps register. */
-  demoAppUrl: string;
   demoAppCount?: number;
 }
 
@@ -60,7 +61,7 @@ const MYINFO_CLIENT_ID = 'STG2-SECPASS-LOCAL';
 const DEMO_ATTRIBUTES = ['uinfin', 'name', 'sex', 'race', 'nationality', 'dob', 'regadd', 'mobileno', 'email'];
 
 const resolvePorts = async (wanted: Partial<LocalPorts> = {}): Promise<LocalPorts> => {
-  const names: (keyof LocalPorts)[] = ['gateway', 'mockpass', 'dynamodb', 'secrets'];
+  const names: (keyof LocalPorts)[] = ['gateway', 'mockpass', 'dynamodb', 'secrets', 'demoApp'];
   const ports = {} as LocalPorts;
   for (const name of names) {
     const port = wanted[name];
@@ -111,7 +112,7 @@ const registerDemoApps = async (count: number, demoAppUrl: string): Promise<Demo
   return apps;
 };
 
-export const startLocalStack = async (options: LocalStackOptions): Promise<LocalStack> => {
+export const startLocalStack = async (options: LocalStackOptions = {}): Promise<LocalStack> => {
   const ports = await resolvePorts(options.ports);
   const keys = await loadOrCreateDevKeys(options.devKeysFile);
   const stops: (() => Promise<void>)[] = [];
@@ -139,12 +140,17 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     });
     const gateway = await startGateway(ports.gateway);
     stops.push(gateway.stop);
-    const apps = await registerDemoApps(options.demoAppCount ?? 2, options.demoAppUrl);
+    const secpassJwksUrl = `${gateway.url}/.well-known/jwks.json`;
+    let apps: DemoApp[] = [];
+    const demoApp = await startDemoAppServer(ports.demoApp, () => ({ gatewayUrl: gateway.url, secpassJwksUrl, apps }));
+    stops.push(demoApp.stop);
+    apps = await registerDemoApps(options.demoAppCount ?? 2, demoApp.url);
     return {
       gatewayUrl: gateway.url,
-      secpassJwksUrl: `${gateway.url}/.well-known/jwks.json`,
+      secpassJwksUrl,
       dynamodbUrl: dynamodb.url,
       secretsUrl: secrets.url,
+      demoAppUrl: demoApp.url,
       upstreams: { mockpass: mockpass.url },
       apps,
       secretIds: SECRET_IDS,

@@ -1,0 +1,89 @@
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { DemoApp } from '../stack.ts';
+import { openSecpassToken } from './open-token.ts';
+
+/**
+ * A demo relying app, as an app developer would write one against Secpass: its server calls
+ * `/myinfo/init` with its API key and sends the browser on; on the callback it calls
+ * `/myinfo/token`, opens the Secpass token with its private key and shows the person.
+ */
+export interface DemoAppServer {
+  url: string;
+  stop(): Promise<void>;
+}
+
+export interface DemoAppConfig {
+  gatewayUrl: string;
+  secpassJwksUrl: string;
+  apps: DemoApp[];
+}
+
+const escapeHtml = (text: string) =>
+  text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+const page = (res: ServerResponse, status: number, body: string) => {
+  res.writeHead(status, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
+  res.end(`<!doctype html><meta charset="utf-8"><title>Secpass demo app</title><body style="font-family:sans-serif">${body}</body>`);
+};
+
+const home = (config: DemoAppConfig) =>
+  `<h1>Secpass demo apps</h1><ul>${config.apps
+    .map((app, i) => `<li>${escapeHtml(app.name)}: <a href="/apps/${i + 1}/myinfo">Retrieve Myinfo with Singpass</a></li>`)
+    .join('')}</ul>`;
+
+const startMyinfo = async (config: DemoAppConfig, app: DemoApp, res: ServerResponse) => {
+  const init = await fetch(`${config.gatewayUrl}/myinfo/init`, {
+    headers: { Authorization: `Basic ${app.apiKey}` },
+    redirect: 'manual',
+  });
+  const location = init.headers.get('location');
+  if (init.status !== 302 || !location) return page(res, 502, `<p>Secpass refused: ${escapeHtml(await init.text())}</p>`);
+  res.writeHead(302, { Location: location });
+  res.end();
+};
+
+const finishMyinfo = async (config: DemoAppConfig, app: DemoApp, query: URLSearchParams, res: ServerResponse) => {
+  const exchange = await fetch(
+    `${config.gatewayUrl}/myinfo/token?${new URLSearchParams({ code: query.get('code') ?? '', state: query.get('state') ?? '' })}`,
+    { headers: { Authorization: `Basic ${app.apiKey}` } },
+  );
+  const body = await exchange.text();
+  if (exchange.status !== 200) return page(res, 502, `<p>Secpass refused: ${escapeHtml(body)}</p>`);
+  const { payload } = await openSecpassToken(body, app.privateJwk, config.secpassJwksUrl);
+  const person = JSON.parse(new TextDecoder().decode(payload)) as { name?: { value?: string } };
+  page(
+    res,
+    200,
+    `<h1>Welcome, ${escapeHtml(person.name?.value ?? 'friend')}</h1>` +
+      `<p>The Secpass token decrypted with ${escapeHtml(app.name)}'s key and verified against Secpass's JWKS.</p>` +
+      `<pre>${escapeHtml(JSON.stringify(person, null, 2))}</pre><p><a href="/">Back</a></p>`,
+  );
+};
+
+export const startDemoAppServer = async (port: number, config: () => DemoAppConfig): Promise<DemoAppServer> => {
+  const server: Server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://demo');
+    const route = /^\/apps\/(\d+)\/(myinfo|callback\/myinfo)$/.exec(url.pathname);
+    const app = route ? config().apps[Number(route[1]) - 1] : undefined;
+    const work = async () => {
+      if (url.pathname === '/') return page(res, 200, home(config()));
+      if (!route || !app) return page(res, 404, '<p>Not found</p>');
+      if (route[2] === 'myinfo') return startMyinfo(config(), app, res);
+      return finishMyinfo(config(), app, url.searchParams, res);
+    };
+    work().catch(() => page(res, 500, '<p>The demo app could not open the Secpass token.</p>'));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', resolve);
+  });
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    stop: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+};

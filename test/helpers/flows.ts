@@ -1,0 +1,28 @@
+import type { DemoApp, LocalStack } from '../../local/stack.ts';
+import { consentAndReturn, type PersonaHeaders } from './browser.ts';
+
+/** MockPass Myinfo v3 personas: citizen, permanent resident, and foreigners with F and G FINs. */
+export const PERSONAS = {
+  citizen: { nric: 'S9812381D', uuid: 'b6cb9308-733b-42b3-ad38-9b5afc890206' },
+  permanentResident: { nric: 'S9812379B', uuid: '952b0342-0649-a6fe-245b-87cfcc3d38da' },
+  foreignerF: { nric: 'F1612347K', uuid: '22e08ae6-0d4c-2053-078e-4e22d82d9983' },
+  foreignerG: { nric: 'G1612348Q', uuid: '9bcbe570-28d6-4d67-0a34-43ca8da6055a' },
+} satisfies Record<string, PersonaHeaders>;
+
+export const basic = (apiKey: string) => ({ Authorization: `Basic ${apiKey}` });
+
+export const myinfoInit = (stack: LocalStack, apiKey: string) =>
+  fetch(`${stack.gatewayUrl}/myinfo/init`, { headers: basic(apiKey), redirect: 'manual' });
+
+/** init → MockPass login and consent → the code and state the app's callback receives. */
+export const myinfoConsent = async (stack: LocalStack, app: DemoApp, persona: PersonaHeaders) => {
+  const init = await myinfoInit(stack, app.apiKey);
+  const location = init.headers.get('location');
+  if (init.status !== 302 || !location) throw new Error(`init answered ${init.status}`);
+  return consentAndReturn(location, app.callbacks.myinfo, persona);
+};
+
+export const myinfoToken = (stack: LocalStack, apiKey: string, query: string) =>
+  fetch(`${stack.gatewayUrl}/myinfo/token?${query}`, { headers: basic(apiKey) });
+
+export const tokenQuery = (code: string, state: string) => new URLSearchParams({ code, state }).toString();
