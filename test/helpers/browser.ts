@@ -12,7 +12,12 @@ const FORM = /<form[^>]*action="([^"]*)"[^>]*method="post"[^>]*>([\s\S]*?)<\/for
 const INPUT = /<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"[^>]*>/gi;
 
 const decodeHtml = (value: string) =>
-  value.replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&#x2F;/g, '/').replace(/&#x3D;/g, '=').replace(/&#39;/g, "'");
+  value
+    .replace(/&amp;/g, '&')
+    .replace(/&quot;/g, '"')
+    .replace(/&#x2F;/g, '/')
+    .replace(/&#x3D;/g, '=')
+    .replace(/&#39;/g, "'");
 
 export const consentAndReturn = async (
   authoriseUrl: string,
@@ -27,7 +32,8 @@ export const consentAndReturn = async (
       const params = new URL(url).searchParams;
       const code = params.get('code');
       const state = params.get('state');
-      if (!code || !state) throw new Error(`callback without code/state: ${params.get('error') ?? 'unknown'}`);
+      if (!code || !state)
+        throw new Error(`callback without code/state: ${params.get('error') ?? 'unknown'}`);
       return { code, state };
     }
     const host = new URL(url).host;

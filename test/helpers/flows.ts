@@ -1,4 +1,5 @@
 import type { DemoApp, LocalStack } from '../../local/stack.ts';
+import { resetConfig } from '../../shared/config/env.ts';
 import { consentAndReturn, type PersonaHeaders } from './browser.ts';
 
 /** MockPass Myinfo v3 personas: citizen, permanent resident, and foreigners with F and G FINs. */
@@ -26,3 +27,9 @@ export const myinfoToken = (stack: LocalStack, apiKey: string, query: string) =>
   fetch(`${stack.gatewayUrl}/myinfo/token?${query}`, { headers: basic(apiKey) });
 
 export const tokenQuery = (code: string, state: string) => new URLSearchParams({ code, state }).toString();
+
+/** Points the in-process handlers at another Myinfo base URL (a misbehaving proxy, say). */
+export const useMyinfoBase = (url: string) => {
+  process.env.MYINFO_BASE_URL = url;
+  resetConfig();
+};

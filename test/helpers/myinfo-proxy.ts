@@ -36,7 +36,9 @@ const forgedPersonJwe = async (person: object) => {
     .setProtectedHeader({ alg: 'RS256' })
     .sign(stranger.privateKey);
   const ourCert = await importX509(mockpassKeys.relyingPartyCertificatePem, 'RSA-OAEP');
-  return new CompactEncrypt(new TextEncoder().encode(jws)).setProtectedHeader({ alg: 'RSA-OAEP', enc: 'A256GCM' }).encrypt(ourCert);
+  return new CompactEncrypt(new TextEncoder().encode(jws))
+    .setProtectedHeader({ alg: 'RSA-OAEP', enc: 'A256GCM' })
+    .encrypt(ourCert);
 };
 
 const jweToStranger = async () =>
@@ -46,14 +48,19 @@ const jweToStranger = async () =>
 
 export const startMyinfoProxy = async (mockpassUrl: string): Promise<MyinfoProxy> => {
   const target = new URL(mockpassUrl);
-  const forward = (req: IncomingMessage, body: Buffer): Promise<{ status: number; headers: IncomingMessage['headers']; body: Buffer }> =>
+  const forward = (
+    req: IncomingMessage,
+    body: Buffer,
+  ): Promise<{ status: number; headers: IncomingMessage['headers']; body: Buffer }> =>
     new Promise((resolve, reject) => {
       const upstream = request(
         { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => resolve({ status: res.statusCode ?? 502, headers: res.headers, body: Buffer.concat(chunks) }));
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 502, headers: res.headers, body: Buffer.concat(chunks) }),
+          );
         },
       );
       upstream.on('error', reject);
@@ -90,9 +97,15 @@ export const startMyinfoProxy = async (mockpassUrl: string): Promise<MyinfoProxy
       if (mode === 'person-garbage') return reply(res, 200, 'definitely-not-a-jwe', 'application/jose');
       if (mode === 'person-unencrypted') return reply(res, 200, JSON.stringify({ name: { value: 'X' } }));
       if (mode === 'person-forged-signature') {
-        return reply(res, 200, await forgedPersonJwe({ uinfin: { value: 'S9812381D' }, name: { value: 'MALLORY' } }), 'application/jose');
+        return reply(
+          res,
+          200,
+          await forgedPersonJwe({ uinfin: { value: 'S9812381D' }, name: { value: 'MALLORY' } }),
+          'application/jose',
+        );
       }
-      if (mode === 'person-wrong-recipient') return reply(res, 200, await jweToStranger(), 'application/jose');
+      if (mode === 'person-wrong-recipient')
+        return reply(res, 200, await jweToStranger(), 'application/jose');
       proxy.lastPersonJwe = answer.body.toString('utf8');
     }
     const headers = { ...answer.headers };

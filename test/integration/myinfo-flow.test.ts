@@ -6,7 +6,8 @@ import { compactDecrypt, compactVerify, decodeProtectedHeader, importPKCS8, impo
 import { openSecpassToken } from '../../local/demo-app/open-token.ts';
 import { mockpassKeys } from '../../local/mockpass.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
-import { PERSONAS, myinfoConsent, myinfoToken, tokenQuery } from '../helpers/flows.ts';
+import { myinfoConsent, myinfoToken, PERSONAS, tokenQuery, useMyinfoBase } from '../helpers/flows.ts';
+import { startMyinfoProxy } from '../helpers/myinfo-proxy.ts';
 
 const require = createRequire(import.meta.url);
 const mockpassPersonas = JSON.parse(
@@ -78,11 +79,10 @@ describe('Myinfo v3 through Secpass, happy path', () => {
   });
 
   test('the person payload is byte-for-byte what Myinfo signed', async () => {
-    const { startMyinfoProxy } = await import('../helpers/myinfo-proxy.ts');
     const proxy = await startMyinfoProxy(stack.upstreams.mockpass);
     const original = process.env.MYINFO_BASE_URL;
     try {
-      await useMyinfoBase(proxy.myinfoBaseUrl);
+      useMyinfoBase(proxy.myinfoBaseUrl);
       const { code, state } = await myinfoConsent(stack, app(0), PERSONAS.foreignerF);
       const token = await (await myinfoToken(stack, app(0).apiKey, tokenQuery(code, state))).text();
       const { payload } = await openSecpassToken(token, app(0).privateJwk, stack.secpassJwksUrl);
@@ -95,14 +95,8 @@ describe('Myinfo v3 through Secpass, happy path', () => {
       );
       assert.deepEqual(Buffer.from(payload), Buffer.from(signed.payload));
     } finally {
-      await useMyinfoBase(original ?? '');
+      useMyinfoBase(original ?? '');
       await proxy.stop();
     }
   });
 });
-
-const useMyinfoBase = async (url: string) => {
-  const { resetConfig } = await import('../../shared/config/env.ts');
-  process.env.MYINFO_BASE_URL = url;
-  resetConfig();
-};
