@@ -1,0 +1,118 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
+import {
+  compactDecrypt,
+  compactVerify,
+  createLocalJWKSet,
+  decodeProtectedHeader,
+  type JSONWebKeySet,
+} from 'jose';
+import { handler as jwksHandler } from '../../functions/jwks/handler.ts';
+import { newAppKeyPair, newSigningJwk } from '../../local/dev-keys.ts';
+import { type SecretsEndpoint, startSecretsEndpoint } from '../../local/secrets-endpoint.ts';
+import { resetConfig } from '../../shared/config/env.ts';
+import { sealDataToken } from '../../shared/crypto/secpass-token.ts';
+
+let secrets: SecretsEndpoint;
+const SIGNING = 'test/signing';
+
+before(async () => {
+  secrets = await startSecretsEndpoint();
+  Object.assign(process.env, {
+    AWS_REGION: 'ap-southeast-1',
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
+    SECPASS_TABLE: 'unused',
+    SECPASS_SIGNING_SECRET_ID: SIGNING,
+    MYINFO_SECRET_ID: 'unused',
+    MYINFO_BASE_URL: 'http://127.0.0.1:9/myinfo/v3',
+    SECRETS_CACHE_SECONDS: '0',
+  });
+  resetConfig();
+});
+after(async () => {
+  await secrets?.stop();
+});
+
+const publishedJwks = async (): Promise<JSONWebKeySet> => {
+  const response = await jwksHandler({} as APIGatewayProxyEvent, {} as Context);
+  assert.equal(response.statusCode, 200);
+  return JSON.parse(response.body) as JSONWebKeySet;
+};
+
+const open = async (token: string, privateJwk: Parameters<typeof compactDecrypt>[1]) => {
+  const { plaintext } = await compactDecrypt(token, privateJwk, {
+    keyManagementAlgorithms: ['ECDH-ES'],
+    contentEncryptionAlgorithms: ['A256GCM'],
+  });
+  return new TextDecoder().decode(plaintext);
+};
+
+describe('Secpass data token', () => {
+  test('JWE ECDH-ES/A256GCM to the app, around a JWS ES256 with kid over the exact payload bytes', async () => {
+    const signing = await newSigningJwk();
+    secrets.put(SIGNING, JSON.stringify({ keys: [signing] }));
+    const app = await newAppKeyPair();
+    // Odd spacing and key order: the bytes must survive untouched, not be re-serialised.
+    const payload = new TextEncoder().encode('{ "uinfin":{"value":"S9812381D"},  "name":{"value":"TAN"} }');
+    const token = await sealDataToken(payload, app.publicJwk);
+
+    assert.deepEqual(
+      { alg: decodeProtectedHeader(token).alg, enc: decodeProtectedHeader(token).enc },
+      { alg: 'ECDH-ES', enc: 'A256GCM' },
+    );
+    const jws = await open(token, await importJWK(app.privateJwk, 'ECDH-ES'));
+    const header = decodeProtectedHeader(jws);
+    assert.equal(header.alg, 'ES256');
+    assert.equal(header.kid, signing.kid);
+    const verified = await compactVerify(jws, createLocalJWKSet(await publishedJwks()), {
+      algorithms: ['ES256'],
+    });
+    assert.deepEqual(Buffer.from(verified.payload), Buffer.from(payload));
+  });
+
+  test('another key cannot open it, and a flipped byte is rejected', async () => {
+    secrets.put(SIGNING, JSON.stringify({ keys: [await newSigningJwk()] }));
+    const app = await newAppKeyPair();
+    const stranger = await newAppKeyPair();
+    const token = await sealDataToken(new TextEncoder().encode('{}'), app.publicJwk);
+    await assert.rejects(open(token, await importJWK(stranger.privateJwk, 'ECDH-ES')));
+    const parts = token.split('.');
+    const ciphertext = parts[3] ?? '';
+    parts[3] = `${ciphertext[0] === 'A' ? 'B' : 'A'}${ciphertext.slice(1)}`;
+    await assert.rejects(open(parts.join('.'), await importJWK(app.privateJwk, 'ECDH-ES')));
+  });
+
+  test('after a rotation, tokens signed with the previous key still verify and new ones carry the new kid', async () => {
+    const previous = await newSigningJwk();
+    const next = await newSigningJwk();
+    const app = await newAppKeyPair();
+    const appKey = await importJWK(app.privateJwk, 'ECDH-ES');
+    secrets.put(SIGNING, JSON.stringify({ keys: [previous] }));
+    const before = await open(await sealDataToken(new TextEncoder().encode('{}'), app.publicJwk), appKey);
+    secrets.put(SIGNING, JSON.stringify({ keys: [next, previous] }));
+    const afterRotation = await open(
+      await sealDataToken(new TextEncoder().encode('{}'), app.publicJwk),
+      appKey,
+    );
+    const jwks = createLocalJWKSet(await publishedJwks());
+    assert.equal(
+      (await compactVerify(before, jwks, { algorithms: ['ES256'] })).protectedHeader.kid,
+      previous.kid,
+    );
+    assert.equal(
+      (await compactVerify(afterRotation, jwks, { algorithms: ['ES256'] })).protectedHeader.kid,
+      next.kid,
+    );
+  });
+
+  test('the JWKS publishes public parts only', async () => {
+    secrets.put(SIGNING, JSON.stringify({ keys: [await newSigningJwk()] }));
+    for (const key of (await publishedJwks()).keys) {
+      assert.equal('d' in key, false);
+      assert.equal(key.alg, 'ES256');
+    }
+  });
+});
