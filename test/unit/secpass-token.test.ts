@@ -6,6 +6,7 @@ import {
   compactVerify,
   createLocalJWKSet,
   decodeProtectedHeader,
+  importJWK,
   type JSONWebKeySet,
 } from 'jose';
 import { handler as jwksHandler } from '../../functions/jwks/handler.ts';
