@@ -2,10 +2,12 @@ import { z } from 'zod';
 
 /**
  * Everything a function learns from its environment. Read lazily (first use), not at import,
- * so the local runtime and tests can set the environment before the first request.
+ * so the local runtime and tests can set the environment before the first request. The table
+ * name stands apart because the admin command needs it and nothing else.
  */
-const EnvSchema = z.object({
-  SECPASS_TABLE: z.string().min(1),
+const TableEnv = z.object({ SECPASS_TABLE: z.string().min(1) });
+
+const FunctionEnv = TableEnv.extend({
   SECPASS_SIGNING_SECRET_ID: z.string().min(1),
   MYINFO_SECRET_ID: z.string().min(1),
   /** Myinfo v3 base, e.g. https://test.api.myinfo.gov.sg/com/v3 (authorise, token, person hang off it). */
@@ -16,19 +18,25 @@ const EnvSchema = z.object({
   STATE_TTL_SECONDS: z.coerce.number().int().min(30).max(600).default(600),
   UPSTREAM_TIMEOUT_MS: z.coerce.number().int().min(100).max(29_000).default(8_000),
   SECRETS_CACHE_SECONDS: z.coerce.number().int().min(0).max(3_600).default(300),
-  SECPASS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(3_600).default(300),
 });
 
-export type Config = z.infer<typeof EnvSchema>;
+export type Config = z.infer<typeof FunctionEnv>;
 
 let cached: Config | undefined;
+let cachedTable: string | undefined;
 
 export const config = (): Config => {
-  cached ??= EnvSchema.parse(process.env);
+  cached ??= FunctionEnv.parse(process.env);
   return cached;
+};
+
+export const configuredTableName = (): string => {
+  cachedTable ??= TableEnv.parse(process.env).SECPASS_TABLE;
+  return cachedTable;
 };
 
 /** For tests and the local runtime, which change the environment after a first read. */
 export const resetConfig = (): void => {
   cached = undefined;
+  cachedTable = undefined;
 };

@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { config } from '../config/env.ts';
+import { configuredTableName } from '../config/env.ts';
 
 /** The single table's key schema, shared by the CDK stack and the local launcher. */
 export const TABLE_KEYS = { partition: 'pk', sort: 'sk', ttl: 'ttl' } as const;
@@ -14,6 +14,6 @@ export const documentClient = (): DynamoDBDocumentClient => {
   return client;
 };
 
-export const tableName = (): string => config().SECPASS_TABLE;
+export const tableName = configuredTableName;
 
 export const nowSeconds = (): number => Math.floor(Date.now() / 1000);

@@ -1,0 +1,115 @@
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import type { JWK } from 'jose';
+import { newAppKeyPair } from '../local/dev-keys.ts';
+import { type AppRecord, MyinfoSettings } from '../shared/apps/app-record.ts';
+import { listApps, setAppStatus } from '../shared/apps/app-store.ts';
+import { onboardApp, rotateAppApiKey } from '../shared/apps/onboarding.ts';
+
+/**
+ * `npm run apps -- <create|list|disable|enable|rotate-key> …`: manages apps in the table named by
+ * SECPASS_TABLE (AWS credentials and region from the usual AWS environment; set
+ * AWS_ENDPOINT_URL_DYNAMODB for another endpoint), or with --local in the table of a running
+ * `npm start`.
+ */
+const USAGE = `usage:
+  npm run apps -- create --name NAME (--public-jwk JSON | --public-jwk-file FILE | --generate-key)
+                  [--myinfo-callback URL --myinfo-attributes a,b,c --myinfo-purpose TEXT [--myinfo-subentity ID]]
+  npm run apps -- list
+  npm run apps -- disable APP_ID
+  npm run apps -- enable APP_ID
+  npm run apps -- rotate-key APP_ID
+options: --local  use the table of a running \`npm start\` (reads .local/demo-app.json)`;
+
+class UsageError extends Error {}
+
+const { values: options, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    local: { type: 'boolean', default: false },
+    name: { type: 'string' },
+    'public-jwk': { type: 'string' },
+    'public-jwk-file': { type: 'string' },
+    'generate-key': { type: 'boolean', default: false },
+    'myinfo-callback': { type: 'string' },
+    'myinfo-attributes': { type: 'string' },
+    'myinfo-purpose': { type: 'string' },
+    'myinfo-subentity': { type: 'string' },
+  },
+});
+
+const useLocalStack = () => {
+  const demo = JSON.parse(readFileSync('.local/demo-app.json', 'utf8')) as { dynamodbUrl: string; tableName: string };
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL_DYNAMODB: demo.dynamodbUrl,
+    SECPASS_TABLE: demo.tableName,
+    AWS_REGION: process.env.AWS_REGION ?? 'ap-southeast-1',
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+  });
+};
+
+const appPublicKey = async (): Promise<{ publicJwk: JWK; privateJwk?: JWK }> => {
+  if (options['generate-key']) return newAppKeyPair();
+  const raw = options['public-jwk'] ?? (options['public-jwk-file'] && readFileSync(options['public-jwk-file'], 'utf8'));
+  if (!raw) throw new UsageError('create needs --public-jwk, --public-jwk-file or --generate-key');
+  const publicJwk = JSON.parse(raw) as JWK;
+  if ('d' in publicJwk) throw new UsageError('that JWK holds a private key: give Secpass the public part only');
+  return { publicJwk };
+};
+
+const myinfoSettings = (): AppRecord['providers']['myinfo'] => {
+  if (!options['myinfo-callback']) return undefined;
+  return MyinfoSettings.parse({
+    callbackUrl: options['myinfo-callback'],
+    attributes: (options['myinfo-attributes'] ?? '').split(',').filter(Boolean),
+    purpose: options['myinfo-purpose'],
+    subentity: options['myinfo-subentity'],
+  });
+};
+
+const commands: Record<string, (appId?: string) => Promise<unknown>> = {
+  create: async () => {
+    if (!options.name) throw new UsageError('create needs --name');
+    const { publicJwk, privateJwk } = await appPublicKey();
+    const { app, apiKey } = await onboardApp({ name: options.name, publicJwk, providers: { myinfo: myinfoSettings() } });
+    return {
+      appId: app.appId,
+      apiKey,
+      ...(privateJwk ? { privateJwk } : {}),
+      note: 'The API key (and any generated private key) is shown only now; Secpass keeps a hash.',
+    };
+  },
+  list: async () =>
+    (await listApps()).map(({ appId, name, status, providers, createdAt }) => ({
+      appId,
+      name,
+      status,
+      providers: Object.keys(providers),
+      createdAt,
+    })),
+  disable: async (appId) => setAppStatus(required(appId), 'disabled').then(() => ({ appId, status: 'disabled' })),
+  enable: async (appId) => setAppStatus(required(appId), 'active').then(() => ({ appId, status: 'active' })),
+  'rotate-key': async (appId) => ({
+    appId,
+    apiKey: await rotateAppApiKey(required(appId)),
+    note: 'The previous key no longer works. This key is shown only now.',
+  }),
+};
+
+const required = (appId: string | undefined): string => {
+  if (!appId) throw new UsageError('this command needs an APP_ID');
+  return appId;
+};
+
+const [command, appId] = positionals;
+const run = command ? commands[command] : undefined;
+try {
+  if (!run) throw new UsageError(command ? `unknown command "${command}"` : 'no command');
+  if (options.local) useLocalStack();
+  console.log(JSON.stringify(await run(appId), null, 2));
+} catch (error) {
+  const reason = error instanceof Error ? error.message : String(error);
+  console.error(error instanceof UsageError ? `${reason}\n${USAGE}` : `apps ${command}: ${reason}`);
+  process.exit(error instanceof UsageError ? 2 : 1);
+}
