@@ -1,0 +1,32 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { type LocalStack, startLocalStack } from '../../local/stack.ts';
+import { consentAndReturn } from '../helpers/browser.ts';
+import { PERSONAS } from '../helpers/flows.ts';
+
+let stack: LocalStack;
+before(async () => {
+  stack = await startLocalStack();
+});
+after(async () => {
+  await stack?.stop();
+});
+
+test('a person signs in through the demo app, which opens the Secpass token and greets them', async () => {
+  const app = stack.apps[1];
+  assert.ok(app);
+  const { code, state } = await consentAndReturn(
+    `${stack.demoAppUrl}/apps/2/myinfo`,
+    app.callbacks.myinfo,
+    PERSONAS.foreignerG,
+  );
+  const page = await fetch(`${app.callbacks.myinfo}?${new URLSearchParams({ code, state })}`);
+  assert.equal(page.status, 200);
+  const html = await page.text();
+  assert.match(html, /Welcome, ALFONSO CRUZ/);
+  assert.match(html, /G1612348Q/);
+
+  const replay = await fetch(`${app.callbacks.myinfo}?${new URLSearchParams({ code, state })}`);
+  assert.equal(replay.status, 502);
+  assert.match(await replay.text(), /state_used/);
+});
