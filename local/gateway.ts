@@ -118,7 +118,8 @@ const queryOf = (url: URL) => {
 const send = (res: ServerResponse, result: APIGatewayProxyResult) => {
   const headers: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(result.headers ?? {})) headers[name] = String(value);
-  for (const [name, values] of Object.entries(result.multiValueHeaders ?? {})) headers[name] = values.map(String);
+  for (const [name, values] of Object.entries(result.multiValueHeaders ?? {}))
+    headers[name] = values.map(String);
   res.writeHead(result.statusCode, headers);
   res.end(result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body);
 };
@@ -141,7 +142,12 @@ const readBody = async (req: IncomingMessage): Promise<string | null> => {
 };
 
 const arnPattern = (resource: string): RegExp =>
-  new RegExp(`^${resource.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  new RegExp(
+    `^${resource
+      .split('*')
+      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
 
 /** Allowed when some Allow statement's resource matches the method ARN (wildcards as IAM reads them). */
 const allows = (result: APIGatewayAuthorizerResult, methodArn: string): boolean =>
@@ -178,13 +184,18 @@ const handle = async (req: IncomingMessage, host: string): Promise<APIGatewayPro
     path: `/${STAGE}${url.pathname}`,
     protocol: 'HTTP/1.1',
     domainName: host,
-    identity: { sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: headers.single['User-Agent'] ?? null },
+    identity: {
+      sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+      userAgent: headers.single['User-Agent'] ?? null,
+    },
     authorizer: null as Record<string, unknown> | null,
   };
   const methodArn = `arn:aws:execute-api:ap-southeast-1:${ACCOUNT}:${API_ID}/${STAGE}/${method}${url.pathname}`;
 
   if (route.auth === 'apiKey') {
-    const authorization = Object.entries(headers.single).find(([name]) => name.toLowerCase() === 'authorization');
+    const authorization = Object.entries(headers.single).find(
+      ([name]) => name.toLowerCase() === 'authorization',
+    );
     // API Gateway does not call a REQUEST authorizer whose identity source is absent.
     if (!authorization?.[1]) return gatewayAnswer(DENIED_RESPONSE.statusCode, DENIED_RESPONSE.body);
     const authorizer = await loadHandler<AuthorizerHandler>('authorizer');
@@ -208,7 +219,10 @@ const handle = async (req: IncomingMessage, host: string): Promise<APIGatewayPro
         lambdaContext('authorizer'),
       );
     } catch {
-      return gatewayAnswer(500, { error: 'authorizer_failure', message: 'The request could not be authorized.' });
+      return gatewayAnswer(500, {
+        error: 'authorizer_failure',
+        message: 'The request could not be authorized.',
+      });
     }
     if (!allows(decision, methodArn)) return gatewayAnswer(DENIED_RESPONSE.statusCode, DENIED_RESPONSE.body);
     requestContext.authorizer = { ...decision.context, principalId: decision.principalId };
@@ -233,7 +247,10 @@ const handle = async (req: IncomingMessage, host: string): Promise<APIGatewayPro
     return await handler(event, lambdaContext(route.function));
   } catch {
     // What API Gateway answers when the integration itself fails.
-    return gatewayAnswer(502, { error: 'internal_error', message: 'We had a problem with our server. Try again later.' });
+    return gatewayAnswer(502, {
+      error: 'internal_error',
+      message: 'We had a problem with our server. Try again later.',
+    });
   }
 };
 

@@ -40,7 +40,9 @@ export const startSecretsEndpoint = async (port = 0): Promise<SecretsEndpoint> =
     const existing = secrets.get(name);
     const secret = {
       name,
-      arn: existing?.arn ?? `arn:aws:secretsmanager:${REGION_ACCOUNT}:secret:${name}-${randomUUID().slice(0, 6)}`,
+      arn:
+        existing?.arn ??
+        `arn:aws:secretsmanager:${REGION_ACCOUNT}:secret:${name}-${randomUUID().slice(0, 6)}`,
       value,
       versionId: randomUUID(),
       createdAt: Date.now() / 1000,
@@ -54,7 +56,8 @@ export const startSecretsEndpoint = async (port = 0): Promise<SecretsEndpoint> =
       typeof secretId === 'string'
         ? (secrets.get(secretId) ?? [...secrets.values()].find((s) => s.arn === secretId))
         : undefined;
-    if (!secret) throw new WireError('ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
+    if (!secret)
+      throw new WireError('ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
     return secret;
   };
 
@@ -71,7 +74,8 @@ export const startSecretsEndpoint = async (port = 0): Promise<SecretsEndpoint> =
       };
     },
     PutSecretValue: ({ SecretId, SecretString }) => {
-      if (typeof SecretString !== 'string') throw new WireError('InvalidParameterException', 'SecretString is required.');
+      if (typeof SecretString !== 'string')
+        throw new WireError('InvalidParameterException', 'SecretString is required.');
       const s = put(find(SecretId).name, SecretString);
       return { ARN: s.arn, Name: s.name, VersionId: s.versionId, VersionStages: ['AWSCURRENT'] };
     },
@@ -103,12 +107,18 @@ export const startSecretsEndpoint = async (port = 0): Promise<SecretsEndpoint> =
     const target = String(req.headers['x-amz-target'] ?? '');
     const operation = operations[target.replace(/^secretsmanager\./, '')];
     try {
-      if (req.method !== 'POST' || !operation) throw new WireError('UnknownOperationException', 'Unsupported operation.');
+      if (req.method !== 'POST' || !operation)
+        throw new WireError('UnknownOperationException', 'Unsupported operation.');
       const input = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>;
       answer(res, 200, operation(input));
     } catch (error) {
       const type = error instanceof WireError ? error.type : 'InvalidRequestException';
-      answer(res, 400, { __type: type, message: error instanceof Error ? error.message : 'bad request' }, type);
+      answer(
+        res,
+        400,
+        { __type: type, message: error instanceof Error ? error.message : 'bad request' },
+        type,
+      );
     }
   };
 

@@ -58,7 +58,17 @@ export interface LocalStackOptions {
 const TABLE = 'secpass-local';
 const SECRET_IDS = { signing: 'secpass/local/signing', myinfo: 'secpass/local/myinfo' };
 const MYINFO_CLIENT_ID = 'STG2-SECPASS-LOCAL';
-const DEMO_ATTRIBUTES = ['uinfin', 'name', 'sex', 'race', 'nationality', 'dob', 'regadd', 'mobileno', 'email'];
+const DEMO_ATTRIBUTES = [
+  'uinfin',
+  'name',
+  'sex',
+  'race',
+  'nationality',
+  'dob',
+  'regadd',
+  'mobileno',
+  'email',
+];
 
 const resolvePorts = async (wanted: Partial<LocalPorts> = {}): Promise<LocalPorts> => {
   const names: (keyof LocalPorts)[] = ['gateway', 'mockpass', 'dynamodb', 'secrets', 'demoApp'];
@@ -142,7 +152,11 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     stops.push(gateway.stop);
     const secpassJwksUrl = `${gateway.url}/.well-known/jwks.json`;
     let apps: DemoApp[] = [];
-    const demoApp = await startDemoAppServer(ports.demoApp, () => ({ gatewayUrl: gateway.url, secpassJwksUrl, apps }));
+    const demoApp = await startDemoAppServer(ports.demoApp, () => ({
+      gatewayUrl: gateway.url,
+      secpassJwksUrl,
+      apps,
+    }));
     stops.push(demoApp.stop);
     apps = await registerDemoApps(options.demoAppCount ?? 2, demoApp.url);
     return {

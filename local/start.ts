@@ -17,7 +17,13 @@ const writeDemoFile = (stack: LocalStack) => {
     dynamodbUrl: stack.dynamodbUrl,
     secretsUrl: stack.secretsUrl,
     tableName: process.env.SECPASS_TABLE,
-    apps: stack.apps.map(({ appId, name, apiKey, privateJwk, callbacks }) => ({ appId, name, apiKey, privateJwk, callbacks })),
+    apps: stack.apps.map(({ appId, name, apiKey, privateJwk, callbacks }) => ({
+      appId,
+      name,
+      apiKey,
+      privateJwk,
+      callbacks,
+    })),
   };
   writeFileSync(DEMO_FILE, `${JSON.stringify(demo, null, 2)}\n`, { mode: 0o600 });
 };
@@ -36,7 +42,10 @@ const main = async () => {
       devKeysFile: '.local/dev-keys.json',
     });
   } catch (error) {
-    const reason = error instanceof PortBusyError ? `${error.message}; stop what uses it or set another port` : String(error);
+    const reason =
+      error instanceof PortBusyError
+        ? `${error.message}; stop what uses it or set another port`
+        : String(error);
     console.error(`Secpass local could not start: ${reason}`);
     process.exit(1);
   }

@@ -39,7 +39,10 @@ const { values: options, positionals } = parseArgs({
 });
 
 const useLocalStack = () => {
-  const demo = JSON.parse(readFileSync('.local/demo-app.json', 'utf8')) as { dynamodbUrl: string; tableName: string };
+  const demo = JSON.parse(readFileSync('.local/demo-app.json', 'utf8')) as {
+    dynamodbUrl: string;
+    tableName: string;
+  };
   Object.assign(process.env, {
     AWS_ENDPOINT_URL_DYNAMODB: demo.dynamodbUrl,
     SECPASS_TABLE: demo.tableName,
@@ -51,10 +54,12 @@ const useLocalStack = () => {
 
 const appPublicKey = async (): Promise<{ publicJwk: JWK; privateJwk?: JWK }> => {
   if (options['generate-key']) return newAppKeyPair();
-  const raw = options['public-jwk'] ?? (options['public-jwk-file'] && readFileSync(options['public-jwk-file'], 'utf8'));
+  const raw =
+    options['public-jwk'] ?? (options['public-jwk-file'] && readFileSync(options['public-jwk-file'], 'utf8'));
   if (!raw) throw new UsageError('create needs --public-jwk, --public-jwk-file or --generate-key');
   const publicJwk = JSON.parse(raw) as JWK;
-  if ('d' in publicJwk) throw new UsageError('that JWK holds a private key: give Secpass the public part only');
+  if ('d' in publicJwk)
+    throw new UsageError('that JWK holds a private key: give Secpass the public part only');
   return { publicJwk };
 };
 
@@ -72,7 +77,11 @@ const commands: Record<string, (appId?: string) => Promise<unknown>> = {
   create: async () => {
     if (!options.name) throw new UsageError('create needs --name');
     const { publicJwk, privateJwk } = await appPublicKey();
-    const { app, apiKey } = await onboardApp({ name: options.name, publicJwk, providers: { myinfo: myinfoSettings() } });
+    const { app, apiKey } = await onboardApp({
+      name: options.name,
+      publicJwk,
+      providers: { myinfo: myinfoSettings() },
+    });
     return {
       appId: app.appId,
       apiKey,
@@ -88,7 +97,8 @@ const commands: Record<string, (appId?: string) => Promise<unknown>> = {
       providers: Object.keys(providers),
       createdAt,
     })),
-  disable: async (appId) => setAppStatus(required(appId), 'disabled').then(() => ({ appId, status: 'disabled' })),
+  disable: async (appId) =>
+    setAppStatus(required(appId), 'disabled').then(() => ({ appId, status: 'disabled' })),
   enable: async (appId) => setAppStatus(required(appId), 'active').then(() => ({ appId, status: 'active' })),
   'rotate-key': async (appId) => ({
     appId,

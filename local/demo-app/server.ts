@@ -19,17 +19,21 @@ export interface DemoAppConfig {
   apps: DemoApp[];
 }
 
-const escapeHtml = (text: string) =>
-  text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 const page = (res: ServerResponse, status: number, body: string) => {
   res.writeHead(status, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
-  res.end(`<!doctype html><meta charset="utf-8"><title>Secpass demo app</title><body style="font-family:sans-serif">${body}</body>`);
+  res.end(
+    `<!doctype html><meta charset="utf-8"><title>Secpass demo app</title><body style="font-family:sans-serif">${body}</body>`,
+  );
 };
 
 const home = (config: DemoAppConfig) =>
   `<h1>Secpass demo apps</h1><ul>${config.apps
-    .map((app, i) => `<li>${escapeHtml(app.name)}: <a href="/apps/${i + 1}/myinfo">Retrieve Myinfo with Singpass</a></li>`)
+    .map(
+      (app, i) =>
+        `<li>${escapeHtml(app.name)}: <a href="/apps/${i + 1}/myinfo">Retrieve Myinfo with Singpass</a></li>`,
+    )
     .join('')}</ul>`;
 
 const startMyinfo = async (config: DemoAppConfig, app: DemoApp, res: ServerResponse) => {
@@ -38,12 +42,18 @@ const startMyinfo = async (config: DemoAppConfig, app: DemoApp, res: ServerRespo
     redirect: 'manual',
   });
   const location = init.headers.get('location');
-  if (init.status !== 302 || !location) return page(res, 502, `<p>Secpass refused: ${escapeHtml(await init.text())}</p>`);
+  if (init.status !== 302 || !location)
+    return page(res, 502, `<p>Secpass refused: ${escapeHtml(await init.text())}</p>`);
   res.writeHead(302, { Location: location });
   res.end();
 };
 
-const finishMyinfo = async (config: DemoAppConfig, app: DemoApp, query: URLSearchParams, res: ServerResponse) => {
+const finishMyinfo = async (
+  config: DemoAppConfig,
+  app: DemoApp,
+  query: URLSearchParams,
+  res: ServerResponse,
+) => {
   const exchange = await fetch(
     `${config.gatewayUrl}/myinfo/token?${new URLSearchParams({ code: query.get('code') ?? '', state: query.get('state') ?? '' })}`,
     { headers: { Authorization: `Basic ${app.apiKey}` } },
@@ -61,7 +71,10 @@ const finishMyinfo = async (config: DemoAppConfig, app: DemoApp, query: URLSearc
   );
 };
 
-export const startDemoAppServer = async (port: number, config: () => DemoAppConfig): Promise<DemoAppServer> => {
+export const startDemoAppServer = async (
+  port: number,
+  config: () => DemoAppConfig,
+): Promise<DemoAppServer> => {
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://demo');
     const route = /^\/apps\/(\d+)\/(myinfo|callback\/myinfo)$/.exec(url.pathname);

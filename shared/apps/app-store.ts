@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { GetCommand, PutCommand, ScanCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { documentClient, tableName } from '../store/table.ts';
+import { GetCommand, ScanCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ForbiddenError } from '../http/errors.ts';
+import { documentClient, tableName } from '../store/table.ts';
 import { AppRecord } from './app-record.ts';
 
 // Apps and the index from API-key hash to app live in the one table.
@@ -17,7 +17,9 @@ export const getApp = async (appId: string): Promise<AppRecord | undefined> => {
 
 /** The active app whose API key hashes to `hash`, if any. */
 export const findActiveAppByKeyHash = async (hash: string): Promise<AppRecord | undefined> => {
-  const { Item } = await documentClient().send(new GetCommand({ TableName: tableName(), Key: apiKeyIndexKey(hash) }));
+  const { Item } = await documentClient().send(
+    new GetCommand({ TableName: tableName(), Key: apiKeyIndexKey(hash) }),
+  );
   const appId = Item?.appId;
   if (typeof appId !== 'string') return undefined;
   const app = await getApp(appId);
@@ -110,6 +112,7 @@ export const replaceApiKeyHash = async (appId: string, oldHash: string, newHash:
 /** The app the authorizer let through, re-read so a disabled app stops at once. */
 export const requireActiveApp = async (appId: string): Promise<AppRecord> => {
   const app = await getApp(appId);
-  if (app?.status !== 'active') throw new ForbiddenError('invalid_api_key', 'The API key is missing or invalid.');
+  if (app?.status !== 'active')
+    throw new ForbiddenError('invalid_api_key', 'The API key is missing or invalid.');
   return app;
 };

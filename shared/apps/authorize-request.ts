@@ -20,7 +20,9 @@ const policy = (principalId: string, effect: 'Allow' | 'Deny', resource: string)
 });
 
 /** `Authorization: Basic <api key>` → the active app it belongs to, or an explicit deny (403). */
-export const authorizeRequest = async (event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> => {
+export const authorizeRequest = async (
+  event: APIGatewayRequestAuthorizerEvent,
+): Promise<APIGatewayAuthorizerResult> => {
   const header = event.headers?.Authorization ?? event.headers?.authorization;
   const apiKey = apiKeyFromAuthorization(header);
   const app = apiKey ? await findActiveAppByKeyHash(hashApiKey(apiKey)) : undefined;

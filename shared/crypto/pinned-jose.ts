@@ -10,7 +10,10 @@ export class JoseRejected extends Error {
   override name = 'JoseRejected';
 }
 
-const firstThatWorks = async <T>(keys: readonly KeyObject[], attempt: (key: KeyObject) => Promise<T>): Promise<T> => {
+const firstThatWorks = async <T>(
+  keys: readonly KeyObject[],
+  attempt: (key: KeyObject) => Promise<T>,
+): Promise<T> => {
   for (const key of keys) {
     try {
       return await attempt(key);
@@ -40,4 +43,7 @@ export const verifyJws = (jws: string, keys: readonly KeyObject[], alg: string):
   firstThatWorks(keys, async (key) => (await compactVerify(jws, key, { algorithms: [alg] })).payload);
 
 export const verifyJwt = (jwt: string, keys: readonly KeyObject[], alg: string): Promise<JWTPayload> =>
-  firstThatWorks(keys, async (key) => (await jwtVerify(jwt, key, { algorithms: [alg], clockTolerance: 30 })).payload);
+  firstThatWorks(
+    keys,
+    async (key) => (await jwtVerify(jwt, key, { algorithms: [alg], clockTolerance: 30 })).payload,
+  );

@@ -39,7 +39,9 @@ export const pkiSignHeader = (
   privateKey: KeyObject,
   signature: PkiSignature = { nonce: randomBytes(16).toString('hex'), timestamp: Date.now().toString() },
 ): string => {
-  const signed = createSign('RSA-SHA256').update(pkiBaseString(request, signature)).sign(privateKey, 'base64');
+  const signed = createSign('RSA-SHA256')
+    .update(pkiBaseString(request, signature))
+    .sign(privateKey, 'base64');
   return (
     `PKI_SIGN app_id="${request.appId}",nonce="${signature.nonce}",signature_method="RS256",` +
     `signature="${signed}",timestamp="${signature.timestamp}"`

@@ -8,7 +8,9 @@ import { loadSigningKeys } from '../secrets/signing-keys.ts';
  */
 export const sealDataToken = async (payload: Uint8Array, appPublicJwk: JWK): Promise<string> => {
   const { current } = await loadSigningKeys();
-  const jws = await new CompactSign(payload).setProtectedHeader({ alg: 'ES256', kid: current.kid }).sign(current.key);
+  const jws = await new CompactSign(payload)
+    .setProtectedHeader({ alg: 'ES256', kid: current.kid })
+    .sign(current.key);
   const recipient = await importJWK(appPublicJwk, 'ECDH-ES');
   return new CompactEncrypt(new TextEncoder().encode(jws))
     .setProtectedHeader({

@@ -12,7 +12,11 @@ export const toHttp = (error: unknown): APIGatewayProxyResult => {
   if (error instanceof SecpassError) {
     const fields = { code: error.code, status: error.status };
     if (error instanceof UpstreamError) {
-      logger.warn('upstream failure', { ...fields, provider: error.provider, upstreamStatus: error.upstreamStatus });
+      logger.warn('upstream failure', {
+        ...fields,
+        provider: error.provider,
+        upstreamStatus: error.upstreamStatus,
+      });
     } else {
       logger.info('request refused', fields);
     }

@@ -17,7 +17,11 @@ const isTimeout = (error: unknown): boolean =>
  * Calls an upstream with a timeout and without following redirects, and turns every transport
  * failure, non-2xx or oversized answer into an UpstreamError naming the provider.
  */
-export const callUpstream = async (provider: string, url: string, init: RequestInit): Promise<UpstreamResponse> => {
+export const callUpstream = async (
+  provider: string,
+  url: string,
+  init: RequestInit,
+): Promise<UpstreamResponse> => {
   let response: Response;
   let body: string;
   try {

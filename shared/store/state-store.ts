@@ -62,9 +62,15 @@ export const consumeState = async (state: string, appId: string, provider: Provi
   }
 };
 
-const refusal = (item: Record<string, unknown> | undefined, appId: string, provider: Provider, now: number) => {
+const refusal = (
+  item: Record<string, unknown> | undefined,
+  appId: string,
+  provider: Provider,
+  now: number,
+) => {
   if (!item || item.appId !== appId || item.provider !== provider) return invalid();
-  if (item.consumedAt !== undefined) return new BadRequestError('state_used', 'The state has already been used.');
+  if (item.consumedAt !== undefined)
+    return new BadRequestError('state_used', 'The state has already been used.');
   if (typeof item.expiresAt === 'number' && item.expiresAt <= now) {
     return new BadRequestError('state_expired', 'The state has expired; start the flow again.');
   }

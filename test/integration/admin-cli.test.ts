@@ -30,7 +30,8 @@ const apps = async (...args: string[]) => {
   return JSON.parse(stdout) as Record<string, unknown> & Record<string, unknown>[];
 };
 
-const init = (apiKey: string) => fetch(`${stack.gatewayUrl}/myinfo/init`, { headers: basic(apiKey), redirect: 'manual' });
+const init = (apiKey: string) =>
+  fetch(`${stack.gatewayUrl}/myinfo/init`, { headers: basic(apiKey), redirect: 'manual' });
 
 test('create, list, rotate-key, disable and enable an app through the admin command', async () => {
   const created = await apps(
@@ -76,5 +77,8 @@ test('bad usage exits non-zero with the usage text, and a private JWK is refused
     return true;
   });
   const { privateJwk } = await apps('create', '--name', 'Tmp', '--generate-key');
-  await assert.rejects(apps('create', '--name', 'Leaky', '--public-jwk', JSON.stringify(privateJwk)), /public part only/);
+  await assert.rejects(
+    apps('create', '--name', 'Leaky', '--public-jwk', JSON.stringify(privateJwk)),
+    /public part only/,
+  );
 });

@@ -37,7 +37,9 @@ const waitFor = async (condition: () => boolean, what: string, ms = 90_000) => {
 
 const javaFor = (port: number) => {
   try {
-    return execFileSync('pgrep', ['-f', `DynamoDBLocal.jar.*-port ${port}`]).toString().trim();
+    return execFileSync('pgrep', ['-f', `DynamoDBLocal.jar.*-port ${port}`])
+      .toString()
+      .trim();
   } catch {
     return '';
   }
@@ -58,7 +60,10 @@ test('npm start: one ready line, demo-app.json as documented, SIGTERM leaves no 
   let child: ChildProcess | undefined = started.child;
   try {
     await waitFor(() => started.output().stdout.includes('Secpass local ready:'), 'the ready line');
-    const readyLines = started.output().stdout.split('\n').filter((l) => l.startsWith('Secpass local ready:'));
+    const readyLines = started
+      .output()
+      .stdout.split('\n')
+      .filter((l) => l.startsWith('Secpass local ready:'));
     assert.equal(readyLines.length, 1);
 
     const demo = JSON.parse(readFileSync(join(cwd, '.local/demo-app.json'), 'utf8'));
@@ -97,7 +102,10 @@ test('a busy port gives one line on stderr and a non-zero exit, no stack trace',
     assert.notEqual(code, 0);
     const lines = started.output().stderr.trim().split('\n');
     assert.equal(lines.length, 1, started.output().stderr);
-    assert.match(lines[0] ?? '', new RegExp(`^Secpass local could not start: port ${env.PORT} \\(gateway\\) is already in use`));
+    assert.match(
+      lines[0] ?? '',
+      new RegExp(`^Secpass local could not start: port ${env.PORT} \\(gateway\\) is already in use`),
+    );
   } finally {
     squatter.close();
   }

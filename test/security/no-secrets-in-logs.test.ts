@@ -42,7 +42,10 @@ test('a full flow, its replay and refusals log structured JSON with no personal 
     const entry = JSON.parse(line) as Record<string, unknown>;
     assert.ok(entry.level && entry.message && entry.timestamp, 'structured');
   }
-  assert.ok(lines.some((line) => line.includes('"apiRequestId"')), 'lines carry the request id');
+  assert.ok(
+    lines.some((line) => line.includes('"apiRequestId"')),
+    'lines carry the request id',
+  );
   const forbidden = {
     nric: PERSONAS.citizen.nric,
     name: 'TAN HENG HUAT',

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { pkiSignHeader } from '../../crypto/pki-sign.ts';
 import { decryptJwe, JoseRejected, verifyJws, verifyJwt } from '../../crypto/pinned-jose.ts';
+import { pkiSignHeader } from '../../crypto/pki-sign.ts';
 import { UpstreamError, type UpstreamFailure } from '../../http/errors.ts';
 import { callUpstream } from '../../http/upstream.ts';
 import type { PkiCredentials } from '../../secrets/pki-credentials.ts';
@@ -42,7 +42,11 @@ export const authoriseUrl = (profile: PkiOAuthProfile, request: Authorisation): 
 
 const TokenResponse = z.object({ access_token: z.string().min(1) });
 
-const rejectWith = async <T>(profile: PkiOAuthProfile, failure: UpstreamFailure, work: () => Promise<T>): Promise<T> => {
+const rejectWith = async <T>(
+  profile: PkiOAuthProfile,
+  failure: UpstreamFailure,
+  work: () => Promise<T>,
+): Promise<T> => {
   try {
     return await work();
   } catch (error) {
@@ -79,12 +83,17 @@ export const exchangeCode = async (
     headers: {
       'Content-Type': 'application/x-www-form-urlencoded',
       'Cache-Control': 'no-cache',
-      Authorization: pkiSignHeader({ method: 'POST', url, params, appId: credentials.clientId }, credentials.signingKey),
+      Authorization: pkiSignHeader(
+        { method: 'POST', url, params, appId: credentials.clientId },
+        credentials.signingKey,
+      ),
     },
     body: new URLSearchParams(params).toString(),
   });
   const { access_token: accessToken } = parseJson(profile, TokenResponse, response.body);
-  const claims = await rejectWith(profile, 'bad_token', () => verifyJwt(accessToken, credentials.upstreamKeys, 'RS256'));
+  const claims = await rejectWith(profile, 'bad_token', () =>
+    verifyJwt(accessToken, credentials.upstreamKeys, 'RS256'),
+  );
   if (typeof claims.sub !== 'string' || !profile.subject.test(claims.sub)) {
     throw new UpstreamError(profile.name, 'bad_token');
   }
@@ -103,7 +112,10 @@ export const fetchData = async (
     attributes: request.attributes,
     ...(request.subentity ? { subentity: request.subentity } : {}),
   };
-  const signature = pkiSignHeader({ method: 'GET', url, params, appId: credentials.clientId }, credentials.signingKey);
+  const signature = pkiSignHeader(
+    { method: 'GET', url, params, appId: credentials.clientId },
+    credentials.signingKey,
+  );
   const response = await callUpstream(profile.name, `${url}?${new URLSearchParams(params)}`, {
     method: 'GET',
     headers: { Authorization: `${signature},Bearer ${request.accessToken}`, 'Cache-Control': 'no-cache' },
