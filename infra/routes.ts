@@ -22,6 +22,12 @@ export const ROUTES: readonly Route[] = [
   { method: 'GET', path: '/.well-known/jwks.json', function: 'jwks', auth: 'public' },
 ];
 
+/**
+ * How long API Gateway keeps the authorizer's answer per Authorization header. Handlers re-check
+ * the app and the presented key, so a disabled app or rotated key is refused at once anyway.
+ */
+export const AUTHORIZER_CACHE_SECONDS = 300;
+
 /** Where each function's handler lives; CDK bundles it, the emulator imports it. */
 export const handlerEntry = (name: FunctionName): string => `functions/${name}/handler.ts`;
 

@@ -23,7 +23,8 @@ const READY_TIMEOUT_MS = 60_000;
 export const startDynamoDbLocal = async (port: number, tableName: string): Promise<DynamoDbLocal> => {
   // DynamoDB Local reports usage to AWS unless told not to; this machine may not reach the network.
   process.env.DDB_LOCAL_TELEMETRY = '0';
-  const child = spawn({ port, stdio: 'pipe' });
+  // sharedDb: one database whatever credentials and region a client signs with.
+  const child = spawn({ port, stdio: 'pipe', sharedDb: true });
   let exited = false;
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => {

@@ -9,6 +9,7 @@ import type {
   Context,
 } from 'aws-lambda';
 import {
+  AUTHORIZER_CACHE_SECONDS,
   DENIED_RESPONSE,
   type FunctionName,
   NOT_FOUND_RESPONSE,
@@ -19,8 +20,8 @@ import {
 /**
  * An API Gateway (REST, proxy integration) emulator driven by the same route table as the CDK
  * stack: it runs the real authorizer first for private routes, builds the proxy event API
- * Gateway would build, and invokes the real handler in this process. Authorizer results are
- * not cached here, so a disabled app is refused at once (on AWS, within the cache TTL).
+ * Gateway would build, and invokes the real handler in this process. Like API Gateway it
+ * caches the authorizer's answer per Authorization header for AUTHORIZER_CACHE_SECONDS.
  */
 type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 type AuthorizerHandler = (
@@ -157,6 +158,17 @@ const allows = (result: APIGatewayAuthorizerResult, methodArn: string): boolean 
     return resources.some((resource) => arnPattern(resource).test(methodArn));
   });
 
+const authorizerCache = new Map<string, { decision: APIGatewayAuthorizerResult; expiresAt: number }>();
+
+const authorize = async (identity: string, event: APIGatewayRequestAuthorizerEvent) => {
+  const cached = authorizerCache.get(identity);
+  if (cached && cached.expiresAt > Date.now()) return cached.decision;
+  const authorizer = await loadHandler<AuthorizerHandler>('authorizer');
+  const decision = await authorizer(event, lambdaContext('authorizer'));
+  authorizerCache.set(identity, { decision, expiresAt: Date.now() + AUTHORIZER_CACHE_SECONDS * 1000 });
+  return decision;
+};
+
 const handle = async (req: IncomingMessage, host: string): Promise<APIGatewayProxyResult> => {
   const url = new URL(req.url ?? '/', `http://${host}`);
   const method = req.method ?? 'GET';
@@ -198,26 +210,22 @@ const handle = async (req: IncomingMessage, host: string): Promise<APIGatewayPro
     );
     // API Gateway does not call a REQUEST authorizer whose identity source is absent.
     if (!authorization?.[1]) return gatewayAnswer(DENIED_RESPONSE.statusCode, DENIED_RESPONSE.body);
-    const authorizer = await loadHandler<AuthorizerHandler>('authorizer');
     let decision: APIGatewayAuthorizerResult;
     try {
-      decision = await authorizer(
-        {
-          type: 'REQUEST',
-          methodArn,
-          resource: route.path,
-          path: url.pathname,
-          httpMethod: method,
-          headers: headers.single,
-          multiValueHeaders: headers.multi,
-          pathParameters,
-          queryStringParameters: query.single,
-          multiValueQueryStringParameters: query.multi,
-          stageVariables: null,
-          requestContext: { ...requestContext, authorizer: undefined },
-        } as unknown as APIGatewayRequestAuthorizerEvent,
-        lambdaContext('authorizer'),
-      );
+      decision = await authorize(authorization[1], {
+        type: 'REQUEST',
+        methodArn,
+        resource: route.path,
+        path: url.pathname,
+        httpMethod: method,
+        headers: headers.single,
+        multiValueHeaders: headers.multi,
+        pathParameters,
+        queryStringParameters: query.single,
+        multiValueQueryStringParameters: query.multi,
+        stageVariables: null,
+        requestContext: { ...requestContext, authorizer: undefined },
+      } as unknown as APIGatewayRequestAuthorizerEvent);
     } catch {
       return gatewayAnswer(500, {
         error: 'authorizer_failure',
@@ -256,6 +264,8 @@ const handle = async (req: IncomingMessage, host: string): Promise<APIGatewayPro
 
 export interface Gateway {
   url: string;
+  /** What `aws apigateway flush-stage-authorizers-cache` does on AWS. */
+  flushAuthorizerCache(): void;
   stop(): Promise<void>;
 }
 
@@ -272,6 +282,7 @@ export const startGateway = async (port: number): Promise<Gateway> => {
   });
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    flushAuthorizerCache: () => authorizerCache.clear(),
     stop: () =>
       new Promise((resolve) => {
         server.closeAllConnections();

@@ -43,6 +43,7 @@ export interface LocalStack {
   secretIds: { signing: string; myinfo: string };
   /** Replaces a secret's value, as an operator filling or rotating it on AWS would. */
   putSecret(name: string, value: string): void;
+  flushAuthorizerCache(): void;
   stopMockPass(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -169,6 +170,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       apps,
       secretIds: SECRET_IDS,
       putSecret: secrets.put,
+      flushAuthorizerCache: gateway.flushAuthorizerCache,
       stopMockPass: mockpass.stop,
       stop: stopAll,
     };

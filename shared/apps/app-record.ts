@@ -1,35 +1,37 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 const PublicEcJwk = z.object({
   kty: z.literal('EC'),
   crv: z.literal('P-256'),
-  x: z.string().min(1),
-  y: z.string().min(1),
-  kid: z.string().optional(),
+  x: z.string().check(z.minLength(1)),
+  y: z.string().check(z.minLength(1)),
+  kid: z.optional(z.string()),
 });
 
-const HttpsOrLoopbackUrl = z.url().refine((value) => {
-  const url = new URL(value);
-  return url.protocol === 'https:' || ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
-}, 'callback URLs must be https (plain http only on loopback)');
+const HttpsOrLoopbackUrl = z.url().check(
+  z.refine((value) => {
+    const url = new URL(value);
+    return url.protocol === 'https:' || ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+  }, 'callback URLs must be https (plain http only on loopback)'),
+);
 
 export const MyinfoSettings = z.object({
   callbackUrl: HttpsOrLoopbackUrl,
-  attributes: z.array(z.string().regex(/^[a-z0-9-]+$/)).min(1),
-  purpose: z.string().min(1).max(200),
+  attributes: z.array(z.string().check(z.regex(/^[a-z0-9-]+$/))).check(z.minLength(1)),
+  purpose: z.string().check(z.minLength(1), z.maxLength(200)),
   /** Myinfo's `subentity`: the platform client the data is for (≤ 10 characters). */
-  subentity: z.string().max(10).optional(),
+  subentity: z.optional(z.string().check(z.maxLength(10))),
 });
 
 /** An application onboarded to Secpass. The API key itself is never stored, only its SHA-256. */
 export const AppRecord = z.object({
-  appId: z.string().min(1),
-  name: z.string().min(1),
+  appId: z.string().check(z.minLength(1)),
+  name: z.string().check(z.minLength(1)),
   status: z.enum(['active', 'disabled']),
-  apiKeyHash: z.string().regex(/^[0-9a-f]{64}$/),
+  apiKeyHash: z.string().check(z.regex(/^[0-9a-f]{64}$/)),
   /** The app's EC P-256 public key: data-bearing Secpass tokens are encrypted to it. */
   publicJwk: PublicEcJwk,
-  providers: z.object({ myinfo: MyinfoSettings.optional() }),
+  providers: z.object({ myinfo: z.optional(MyinfoSettings) }),
   createdAt: z.string(),
 });
 

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { GetCommand, ScanCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { ForbiddenError } from '../http/errors.ts';
 import { documentClient, tableName } from '../store/table.ts';
 import { AppRecord } from './app-record.ts';
 
@@ -107,12 +106,4 @@ export const replaceApiKeyHash = async (appId: string, oldHash: string, newHash:
       ],
     }),
   );
-};
-
-/** The app the authorizer let through, re-read so a disabled app stops at once. */
-export const requireActiveApp = async (appId: string): Promise<AppRecord> => {
-  const app = await getApp(appId);
-  if (app?.status !== 'active')
-    throw new ForbiddenError('invalid_api_key', 'The API key is missing or invalid.');
-  return app;
 };

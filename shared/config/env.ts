@@ -1,23 +1,23 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 /**
  * Everything a function learns from its environment. Read lazily (first use), not at import,
  * so the local runtime and tests can set the environment before the first request. The table
  * name stands apart because the admin command needs it and nothing else.
  */
-const TableEnv = z.object({ SECPASS_TABLE: z.string().min(1) });
+const TableEnv = z.object({ SECPASS_TABLE: z.string().check(z.minLength(1)) });
 
-const FunctionEnv = TableEnv.extend({
-  SECPASS_SIGNING_SECRET_ID: z.string().min(1),
-  MYINFO_SECRET_ID: z.string().min(1),
+const FunctionEnv = z.extend(TableEnv, {
+  SECPASS_SIGNING_SECRET_ID: z.string().check(z.minLength(1)),
+  MYINFO_SECRET_ID: z.string().check(z.minLength(1)),
   /** Myinfo v3 base, e.g. https://test.api.myinfo.gov.sg/com/v3 (authorise, token, person hang off it). */
   MYINFO_BASE_URL: z.url(),
   /** `iss` of Secpass tokens: the public base URL of this deployment. */
-  SECPASS_ISSUER: z.string().min(1).default('secpass'),
+  SECPASS_ISSUER: z._default(z.string().check(z.minLength(1)), 'secpass'),
   /** States live at most ten minutes (issue #2); shorter is allowed. */
-  STATE_TTL_SECONDS: z.coerce.number().int().min(30).max(600).default(600),
-  UPSTREAM_TIMEOUT_MS: z.coerce.number().int().min(100).max(29_000).default(8_000),
-  SECRETS_CACHE_SECONDS: z.coerce.number().int().min(0).max(3_600).default(300),
+  STATE_TTL_SECONDS: z._default(z.coerce.number().check(z.int(), z.minimum(30), z.maximum(600)), 600),
+  UPSTREAM_TIMEOUT_MS: z._default(z.coerce.number().check(z.int(), z.minimum(100), z.maximum(29_000)), 8_000),
+  SECRETS_CACHE_SECONDS: z._default(z.coerce.number().check(z.int(), z.minimum(0), z.maximum(3_600)), 300),
 });
 
 export type Config = z.infer<typeof FunctionEnv>;

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { BadRequestError, ForbiddenError } from './errors.ts';
+import { BadRequestError } from './errors.ts';
 
 // Codes and states are opaque to us, but anything beyond this is not something an upstream issued.
 const OPAQUE_VALUE = /^[A-Za-z0-9._~+/=-]{1,512}$/;
@@ -18,13 +18,4 @@ export const requiredQueryParam = (event: APIGatewayProxyEvent, name: string): s
     throw new BadRequestError('invalid_parameter', `The query parameter "${name}" is malformed.`);
   }
   return value;
-};
-
-/** The app the authorizer identified; its absence means the route was wired without it. */
-export const callerAppId = (event: APIGatewayProxyEvent): string => {
-  const appId = event.requestContext?.authorizer?.appId;
-  if (typeof appId !== 'string' || appId === '') {
-    throw new ForbiddenError('invalid_api_key', 'The API key is missing or invalid.');
-  }
-  return appId;
 };

@@ -1,5 +1,5 @@
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { cachedSecret } from './cached-secret.ts';
 
 /**
@@ -8,10 +8,10 @@ import { cachedSecret } from './cached-secret.ts';
  * upstream's certificates (verifying its tokens and data). Lists are current-first for rotation.
  */
 export const PkiCredentialsSecret = z.object({
-  clientId: z.string().min(1),
-  clientSecret: z.string().min(1),
-  privateKeys: z.array(z.string().includes('PRIVATE KEY')).min(1),
-  upstreamCertificates: z.array(z.string().includes('-----BEGIN')).min(1),
+  clientId: z.string().check(z.minLength(1)),
+  clientSecret: z.string().check(z.minLength(1)),
+  privateKeys: z.array(z.string().check(z.includes('PRIVATE KEY'))).check(z.minLength(1)),
+  upstreamCertificates: z.array(z.string().check(z.includes('-----BEGIN'))).check(z.minLength(1)),
 });
 export type PkiCredentialsSecret = z.infer<typeof PkiCredentialsSecret>;
 

@@ -1,19 +1,19 @@
 import { type CryptoKey, importJWK, type JWK } from 'jose';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { config } from '../config/env.ts';
 import { cachedSecret } from './cached-secret.ts';
 
 const PrivateEcJwk = z.object({
   kty: z.literal('EC'),
   crv: z.literal('P-256'),
-  kid: z.string().min(1),
-  x: z.string().min(1),
-  y: z.string().min(1),
-  d: z.string().min(1),
+  kid: z.string().check(z.minLength(1)),
+  x: z.string().check(z.minLength(1)),
+  y: z.string().check(z.minLength(1)),
+  d: z.string().check(z.minLength(1)),
 });
 
 /** Secpass's token-signing secret: `{ "keys": [ <EC P-256 private JWK with kid>, … ] }`, current first. */
-export const SigningSecret = z.object({ keys: z.array(PrivateEcJwk).min(1) });
+export const SigningSecret = z.object({ keys: z.array(PrivateEcJwk).check(z.minLength(1)) });
 export type SigningSecret = z.infer<typeof SigningSecret>;
 
 export interface SigningKeys {

@@ -62,22 +62,32 @@ describe('API key', () => {
     });
   }
 
-  test('a disabled app is refused, and works again when re-enabled', async () => {
+  test('a disabled app is refused at once, although API Gateway cached its earlier Allow', async () => {
+    const init = () =>
+      fetch(`${stack.gatewayUrl}/myinfo/init`, { headers: basic(app(1).apiKey), redirect: 'manual' });
+    assert.equal((await init()).status, 302);
     await setAppStatus(app(1).appId, 'disabled');
     try {
-      await expectError(
-        await fetch(`${stack.gatewayUrl}/myinfo/init`, { headers: basic(app(1).apiKey), redirect: 'manual' }),
-        403,
-        'invalid_api_key',
-      );
+      await expectError(await init(), 403, 'invalid_api_key');
     } finally {
       await setAppStatus(app(1).appId, 'active');
     }
-    const init = await fetch(`${stack.gatewayUrl}/myinfo/init`, {
-      headers: basic(app(1).apiKey),
-      redirect: 'manual',
-    });
-    assert.equal(init.status, 302);
+    assert.equal((await init()).status, 302);
+  });
+
+  test('a Deny is cached like API Gateway does, until the cache is flushed', async () => {
+    await setAppStatus(app(1).appId, 'disabled');
+    stack.flushAuthorizerCache();
+    const init = () =>
+      fetch(`${stack.gatewayUrl}/myinfo/init`, { headers: basic(app(1).apiKey), redirect: 'manual' });
+    try {
+      await expectError(await init(), 403, 'invalid_api_key');
+    } finally {
+      await setAppStatus(app(1).appId, 'active');
+    }
+    await expectError(await init(), 403, 'invalid_api_key');
+    stack.flushAuthorizerCache();
+    assert.equal((await init()).status, 302);
   });
 
   test('an unknown route answers 404 JSON', async () => {

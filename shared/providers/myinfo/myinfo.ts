@@ -1,10 +1,12 @@
 import { type AppRecord, MyinfoSettings } from '../../apps/app-record.ts';
+import { type Caller, loadCallerApp } from '../../apps/caller.ts';
 import { config } from '../../config/env.ts';
 import { sealDataToken } from '../../crypto/secpass-token.ts';
 import { ForbiddenError } from '../../http/errors.ts';
 import { pkiCredentials } from '../../secrets/pki-credentials.ts';
 import { consumeState, newStateValue, saveState } from '../../store/state-store.ts';
 import { nowSeconds } from '../../store/table.ts';
+import { allInOrder } from '../../util/settle.ts';
 import { authoriseUrl, exchangeCode, fetchData, type PkiOAuthProfile } from '../pki-oauth/upstream.ts';
 
 const myinfoProfile = (): PkiOAuthProfile => ({
@@ -46,10 +48,14 @@ export const startMyinfo = async (app: AppRecord): Promise<string> => {
   });
 };
 
-/** `GET /myinfo/token`: consume the state, fetch the person, seal it for the app. */
-export const finishMyinfo = async (app: AppRecord, code: string, state: string): Promise<string> => {
+/**
+ * `GET /myinfo/token`: consume the state, fetch the person, seal it for the app. Reading the
+ * app and consuming its state are independent writes/reads, so they run together; a state
+ * consumed for an app that turns out disabled is no loss, its flow is over either way.
+ */
+export const finishMyinfo = async (caller: Caller, code: string, state: string): Promise<string> => {
+  const [app, saved] = await allInOrder(loadCallerApp(caller), consumeState(state, caller.appId, 'myinfo'));
   const settings = myinfoSettings(app);
-  const saved = await consumeState(state, app.appId, 'myinfo');
   const profile = myinfoProfile();
   const credentials = await myinfoCredentials();
   const { accessToken, subject } = await exchangeCode(profile, credentials, {

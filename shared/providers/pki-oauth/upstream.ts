@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { decryptJwe, JoseRejected, verifyJws, verifyJwt } from '../../crypto/pinned-jose.ts';
 import { pkiSignHeader } from '../../crypto/pki-sign.ts';
 import { UpstreamError, type UpstreamFailure } from '../../http/errors.ts';
@@ -40,7 +40,7 @@ export const authoriseUrl = (profile: PkiOAuthProfile, request: Authorisation): 
   return url.toString();
 };
 
-const TokenResponse = z.object({ access_token: z.string().min(1) });
+const TokenResponse = z.object({ access_token: z.string().check(z.minLength(1)) });
 
 const rejectWith = async <T>(
   profile: PkiOAuthProfile,
@@ -55,7 +55,7 @@ const rejectWith = async <T>(
   }
 };
 
-const parseJson = <T>(profile: PkiOAuthProfile, schema: z.ZodType<T>, body: string): T => {
+const parseJson = <T>(profile: PkiOAuthProfile, schema: z.ZodMiniType<T>, body: string): T => {
   try {
     return schema.parse(JSON.parse(body));
   } catch {
