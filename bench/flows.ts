@@ -1,10 +1,10 @@
 import { performance } from 'node:perf_hooks';
-import type { LocalStack } from '../local/stack.ts';
 import { decryptJwe, verifyJws, verifyJwt } from '../shared/crypto/pinned-jose.ts';
 import { pkiSignHeader } from '../shared/crypto/pki-sign.ts';
 import { sealDataToken } from '../shared/crypto/secpass-token.ts';
 import { pkiCredentials } from '../shared/secrets/pki-credentials.ts';
 import { consentAndReturn } from '../test/helpers/browser.ts';
+import type { DemoFile } from './stack-process.ts';
 
 /**
  * Three figures per Myinfo flow, in the same run:
@@ -27,16 +27,12 @@ const timed = async <T>(work: () => Promise<T>): Promise<[T, number]> => {
   return [result, performance.now() - start];
 };
 
-export const measureFlows = async (
-  stack: LocalStack,
-  flows: number,
-  warmup: number,
-): Promise<FlowFigures> => {
+export const measureFlows = async (stack: DemoFile, flows: number, warmup: number): Promise<FlowFigures> => {
   const app = stack.apps[0];
   if (!app) throw new Error('no demo app');
   const { d: _private, ...appPublicJwk } = app.privateJwk;
   const credentials = await pkiCredentials(() => stack.secretIds.myinfo)();
-  const myinfoBase = process.env.MYINFO_BASE_URL ?? '';
+  const myinfoBase = `${stack.upstreams.mockpass}/myinfo/v3`;
   const headers = { Authorization: `Basic ${app.apiKey}` };
   const figures: FlowFigures = { route: [], upstream: [], crypto: [] };
 

@@ -17,6 +17,7 @@ const writeDemoFile = (stack: LocalStack) => {
     dynamodbUrl: stack.dynamodbUrl,
     secretsUrl: stack.secretsUrl,
     tableName: process.env.SECPASS_TABLE,
+    secretIds: stack.secretIds,
     apps: stack.apps.map(({ appId, name, apiKey, privateJwk, callbacks }) => ({
       appId,
       name,

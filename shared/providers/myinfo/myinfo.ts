@@ -49,25 +49,24 @@ export const startMyinfo = async (app: AppRecord): Promise<string> => {
 };
 
 /**
- * `GET /myinfo/token`: consume the state, fetch the person, seal it for the app. Reading the
- * app and consuming its state are independent writes/reads, so they run together; a state
- * consumed for an app that turns out disabled is no loss, its flow is over either way.
+ * `GET /myinfo/token`: consume the state, exchange the code, fetch the person, seal it for the
+ * app. The app is re-read alongside the consume-and-exchange (only the state must precede the
+ * upstream call), and confirmed before any person data is fetched; its refusal wins over a
+ * state refusal, as it would in sequential code.
  */
 export const finishMyinfo = async (caller: Caller, code: string, state: string): Promise<string> => {
-  const [app, saved] = await allInOrder(loadCallerApp(caller), consumeState(state, caller.appId, 'myinfo'));
-  const settings = myinfoSettings(app);
   const profile = myinfoProfile();
   const credentials = await myinfoCredentials();
-  const { accessToken, subject } = await exchangeCode(profile, credentials, {
-    code,
-    state,
-    redirectUri: saved.redirectUri,
-  });
+  const exchange = consumeState(state, caller.appId, 'myinfo').then(async (saved) => ({
+    saved,
+    token: await exchangeCode(profile, credentials, { code, state, redirectUri: saved.redirectUri }),
+  }));
+  const [app, { saved, token }] = await allInOrder(loadCallerApp(caller), exchange);
   const person = await fetchData(profile, credentials, {
-    subject,
-    accessToken,
+    subject: token.subject,
+    accessToken: token.accessToken,
     attributes: saved.attributes,
-    subentity: settings.subentity,
+    subentity: myinfoSettings(app).subentity,
   });
   return sealDataToken(person, app.publicJwk);
 };

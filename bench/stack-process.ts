@@ -1,0 +1,56 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { JWK } from 'jose';
+import { freePort } from '../local/ports.ts';
+
+/**
+ * The broker exactly as `npm start` runs it, in its own process, so the bench's client does
+ * not share an event loop with the server it measures.
+ */
+export interface DemoFile {
+  gatewayUrl: string;
+  dynamodbUrl: string;
+  secretsUrl: string;
+  tableName: string;
+  secretIds: { signing: string; myinfo: string };
+  upstreams: { mockpass: string };
+  apps: { apiKey: string; privateJwk: JWK; callbacks: { myinfo: string } }[];
+}
+
+export const startStackProcess = async (): Promise<{ demo: DemoFile; stop(): Promise<void> }> => {
+  const cwd = mkdtempSync(join(tmpdir(), 'secpass-bench-'));
+  const env: Record<string, string> = {
+    PORT: String(await freePort()),
+    DEMO_APP_PORT: String(await freePort()),
+    MOCKPASS_PORT: String(await freePort()),
+    DYNAMODB_PORT: String(await freePort()),
+    SECRETS_PORT: String(await freePort()),
+  };
+  const child = spawn(
+    process.execPath,
+    ['--import', resolve('node_modules/tsx/dist/loader.mjs'), resolve('local/start.ts')],
+    {
+      cwd,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  await new Promise<void>((ready, failed) => {
+    let seen = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      // Only the ready line matters; the server's logs are read and dropped.
+      seen = (seen + chunk.toString()).slice(-4096);
+      if (seen.includes('Secpass local ready:')) ready();
+    });
+    child.once('exit', (code) => failed(new Error(`npm start exited with ${code}`)));
+  });
+  const demo = JSON.parse(readFileSync(join(cwd, '.local/demo-app.json'), 'utf8')) as DemoFile;
+  const stop = () =>
+    new Promise<void>((done) => {
+      child.once('exit', () => done());
+      child.kill('SIGTERM');
+    });
+  return { demo, stop };
+};
