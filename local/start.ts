@@ -1,14 +1,17 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { PortBusyError } from './ports.ts';
 import { type LocalStack, startLocalStack } from './stack.ts';
 
 /** `npm start`: the whole broker on loopback, ready for the demo apps and for curl. */
 const port = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 
-const DEMO_FILE = '.local/demo-app.json';
+/** Git-ignored home of dev keys and demo-app.json; tests point it elsewhere. */
+const LOCAL_DIR = process.env.SECPASS_LOCAL_DIR ?? '.local';
+const DEMO_FILE = join(LOCAL_DIR, 'demo-app.json');
 
 const writeDemoFile = (stack: LocalStack) => {
-  mkdirSync('.local', { recursive: true });
+  mkdirSync(LOCAL_DIR, { recursive: true });
   const demo = {
     gatewayUrl: stack.gatewayUrl,
     secpassJwksUrl: stack.secpassJwksUrl,
@@ -40,7 +43,7 @@ const main = async () => {
         dynamodb: port('DYNAMODB_PORT', 8000),
         secrets: port('SECRETS_PORT', 8010),
       },
-      devKeysFile: '.local/dev-keys.json',
+      devKeysFile: join(LOCAL_DIR, 'dev-keys.json'),
     });
   } catch (error) {
     const reason =

@@ -3,16 +3,14 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { freePort } from '../../local/ports.ts';
 
-const START = resolve('local/start.ts');
-
-const startProcess = async (cwd: string, env: Record<string, string>) => {
-  const child = spawn(process.execPath, ['--import', resolve('node_modules/tsx/dist/loader.mjs'), START], {
-    cwd,
-    env: { ...process.env, ...env },
+/** `npm start` exactly as a newcomer types it, writing its files to `localDir`. */
+const startProcess = async (localDir: string, env: Record<string, string>) => {
+  const child = spawn('npm', ['start', '--silent'], {
+    env: { ...process.env, ...env, SECPASS_LOCAL_DIR: localDir },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -53,7 +51,7 @@ const ports = async () => ({
   SECRETS_PORT: String(await freePort()),
 });
 
-test('npm start: one ready line, demo-app.json as documented, SIGTERM leaves no Java behind', async () => {
+test('npm start: one ready line, demo-app.json as documented, SIGTERM to npm leaves no Java behind', async () => {
   const cwd = mkdtempSync(join(tmpdir(), 'secpass-start-'));
   const env = await ports();
   const started = await startProcess(cwd, env);
@@ -66,7 +64,7 @@ test('npm start: one ready line, demo-app.json as documented, SIGTERM leaves no 
       .filter((l) => l.startsWith('Secpass local ready:'));
     assert.equal(readyLines.length, 1);
 
-    const demo = JSON.parse(readFileSync(join(cwd, '.local/demo-app.json'), 'utf8'));
+    const demo = JSON.parse(readFileSync(join(cwd, 'demo-app.json'), 'utf8'));
     assert.equal(demo.gatewayUrl, `http://127.0.0.1:${env.PORT}`);
     assert.equal(demo.secpassJwksUrl, `http://127.0.0.1:${env.PORT}/.well-known/jwks.json`);
     assert.equal(demo.upstreams.mockpass, `http://127.0.0.1:${env.MOCKPASS_PORT}`);
