@@ -1,48 +1,52 @@
-import {
-  CfnOutput,
-  Duration,
-  RemovalPolicy,
-  SecretValue,
-  Stack,
-  type StackProps,
-  Validations,
-} from 'aws-cdk-lib';
-import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import { CfnOutput, Duration, RemovalPolicy, SecretValue, Stack, type StackProps } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
+import type { Config } from '../shared/config/env.ts';
 import { TABLE_KEYS } from '../shared/store/table.ts';
+import { acknowledge } from './constructs/acknowledge.ts';
 import { HandlerFunction } from './constructs/handler-function.ts';
-import {
-  AUTHORIZER_CACHE_SECONDS,
-  DENIED_RESPONSE,
-  FUNCTION_NAMES,
-  type FunctionName,
-  NOT_FOUND_RESPONSE,
-  ROUTES,
-} from './routes.ts';
+import { SecpassApi } from './constructs/secpass-api.ts';
+import { FUNCTION_NAMES, type FunctionName } from './routes.ts';
+
+/** Myinfo's test environment: what a deployment talks to until `-c myinfoBaseUrl=…` says otherwise. */
+export const DEFAULT_MYINFO_BASE_URL = 'https://test.api.myinfo.gov.sg/com/v3';
 
 export interface SecpassStackProps extends StackProps {
-  myinfoBaseUrl: string;
+  /** Myinfo v3 base URL (authorise, token and person hang off it); must be https. */
+  myinfoBaseUrl?: string;
 }
 
+type SecretName = 'signing' | 'myinfo';
+
 /** Which table actions and secrets each function may use: nothing more is granted. */
-const ACCESS: Record<FunctionName, { table: string[]; secrets: ('signing' | 'myinfo')[] }> = {
+export const ACCESS: Record<FunctionName, { table: readonly string[]; secrets: readonly SecretName[] }> = {
   authorizer: { table: ['dynamodb:GetItem'], secrets: [] },
   'authorise-init': { table: ['dynamodb:GetItem', 'dynamodb:PutItem'], secrets: ['myinfo'] },
   'person-fetch': { table: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], secrets: ['myinfo', 'signing'] },
   jwks: { table: [], secrets: ['signing'] },
 };
 
-const acknowledge = (scope: Construct, id: string, reason: string) =>
-  Validations.of(scope).acknowledge({ id, reason });
+/** The authorizer sits in front of every private call, so it must answer well inside the 29 s. */
+const timeoutOf = (name: FunctionName): Duration => Duration.seconds(name === 'authorizer' ? 10 : 29);
+
+const httpsUrl = (value: string): string => {
+  if (URL.parse(value)?.protocol !== 'https:') throw new Error(`myinfoBaseUrl must be an https URL, got "${value}"`);
+  return value;
+};
 
 export class SecpassStack extends Stack {
-  constructor(scope: Construct, id: string, props: SecpassStackProps) {
-    super(scope, id, props);
+  readonly table: dynamodb.TableV2;
+  readonly secrets: Record<SecretName, secretsmanager.Secret>;
+  readonly functions: Record<FunctionName, NodejsFunction>;
+  readonly api: SecpassApi;
 
-    const table = new dynamodb.TableV2(this, 'Table', {
+  constructor(scope: Construct, id: string, props: SecpassStackProps = {}) {
+    super(scope, id, props);
+    const myinfoBaseUrl = httpsUrl(props.myinfoBaseUrl ?? DEFAULT_MYINFO_BASE_URL);
+
+    this.table = new dynamodb.TableV2(this, 'Table', {
       partitionKey: { name: TABLE_KEYS.partition, type: dynamodb.AttributeType.STRING },
       sortKey: { name: TABLE_KEYS.sort, type: dynamodb.AttributeType.STRING },
       timeToLiveAttribute: TABLE_KEYS.ttl,
@@ -52,149 +56,59 @@ export class SecpassStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
-    // Created with an empty JSON object; the README shows how to fill them after deploy.
-    const secret = (name: string, description: string) => {
-      const created = new secretsmanager.Secret(this, name, {
-        description,
-        secretStringValue: SecretValue.unsafePlainText('{}'),
-        removalPolicy: RemovalPolicy.RETAIN,
-      });
-      acknowledge(
-        created,
-        'AwsSolutions-SMG4',
-        'Keys are rotated by adding a new current key to the JSON list, not by a rotation Lambda.',
-      );
-      return created;
-    };
-    const secrets = {
-      signing: secret(
+    this.secrets = {
+      signing: this.placeholderSecret(
         'SigningSecret',
         "Secpass's token-signing keys: { keys: [EC P-256 private JWK, ...] }, current first",
       ),
-      myinfo: secret('MyinfoSecret', 'Myinfo client id/secret, our RSA private keys and Myinfo certificates'),
+      myinfo: this.placeholderSecret(
+        'MyinfoSecret',
+        'Myinfo client id/secret, our RSA private keys and Myinfo certificates',
+      ),
     };
 
-    const api = new apigateway.RestApi(this, 'Api', {
-      restApiName: 'secpass',
-      description: 'Secpass: Singpass, Myinfo and friends behind an API key',
-      cloudWatchRole: true,
-      cloudWatchRoleRemovalPolicy: RemovalPolicy.DESTROY,
-      deployOptions: {
-        stageName: 'v1',
-        tracingEnabled: true,
-        loggingLevel: apigateway.MethodLoggingLevel.ERROR,
-        throttlingRateLimit: 200,
-        throttlingBurstLimit: 400,
-        accessLogDestination: new apigateway.LogGroupLogDestination(
-          new logs.LogGroup(this, 'AccessLogs', {
-            retention: logs.RetentionDays.ONE_MONTH,
-            removalPolicy: RemovalPolicy.DESTROY,
-          }),
-        ),
-        accessLogFormat: apigateway.AccessLogFormat.jsonWithStandardFields(),
-      },
-    });
+    this.api = new SecpassApi(this, 'Api');
 
     const environment = {
-      SECPASS_TABLE: table.tableName,
-      SECPASS_SIGNING_SECRET_ID: secrets.signing.secretArn,
-      MYINFO_SECRET_ID: secrets.myinfo.secretArn,
-      MYINFO_BASE_URL: props.myinfoBaseUrl,
-      // Built from the API id, not api.url: the URL depends on the deployment, which depends on us.
-      SECPASS_ISSUER: `https://${api.restApiId}.execute-api.${this.region}.${this.urlSuffix}/v1`,
-    };
-    const functions = Object.fromEntries(
-      FUNCTION_NAMES.map((name) => {
-        const handler = new HandlerFunction(this, name, {
-          name,
-          environment,
-          timeout: Duration.seconds(name === 'authorizer' ? 10 : 29),
-        });
-        const access = ACCESS[name];
-        if (access.table.length) table.grant(handler.role, ...access.table);
-        for (const which of access.secrets) secrets[which].grantRead(handler.role);
-        acknowledge(
-          handler.role,
-          'AwsSolutions-IAM5[Resource::*]',
-          'X-Ray trace segments cannot be scoped to a resource (AWS requires "*").',
-        );
-        return [name, handler.fn];
-      }),
-    ) as Record<FunctionName, HandlerFunction['fn']>;
+      SECPASS_TABLE: this.table.tableName,
+      // ARNs, not names: unambiguous for GetSecretValue and exactly what the grants name.
+      SECPASS_SIGNING_SECRET_ID: this.secrets.signing.secretArn,
+      MYINFO_SECRET_ID: this.secrets.myinfo.secretArn,
+      MYINFO_BASE_URL: myinfoBaseUrl,
+      SECPASS_ISSUER: this.api.baseUrl,
+    } satisfies Partial<Record<keyof Config, string>>;
 
-    const authorizer = new apigateway.RequestAuthorizer(this, 'ApiKeyAuthorizer', {
-      handler: functions.authorizer,
-      identitySources: [apigateway.IdentitySource.header('Authorization')],
-      resultsCacheTtl: Duration.seconds(AUTHORIZER_CACHE_SECONDS),
-    });
-
-    for (const route of ROUTES) {
-      const resource = api.root.resourceForPath(route.path);
-      const method = resource.addMethod(
-        route.method,
-        new apigateway.LambdaIntegration(functions[route.function]),
-        {
-          authorizer: route.auth === 'apiKey' ? authorizer : undefined,
-          authorizationType:
-            route.auth === 'apiKey' ? apigateway.AuthorizationType.CUSTOM : apigateway.AuthorizationType.NONE,
-        },
-      );
-      if (route.auth === 'public') {
-        acknowledge(
-          method,
-          'AwsSolutions-APIG4',
-          'Public by design: published keys that anyone must be able to fetch.',
-        );
-        acknowledge(
-          method,
-          'AwsSolutions-COG4',
-          'Public by design: published keys that anyone must be able to fetch.',
-        );
-      } else {
-        acknowledge(
-          method,
-          'AwsSolutions-COG4',
-          'Apps authenticate with API keys through the Lambda authorizer, not Cognito users.',
-        );
-      }
+    const functions: Partial<Record<FunctionName, NodejsFunction>> = {};
+    for (const name of FUNCTION_NAMES) {
+      const handler = new HandlerFunction(this, name, { name, environment, timeout: timeoutOf(name) });
+      const access = ACCESS[name];
+      if (access.table.length > 0) this.table.grant(handler.role, ...access.table);
+      for (const secret of access.secrets) this.secrets[secret].grantRead(handler.role);
+      functions[name] = handler.fn;
     }
+    this.functions = functions as Record<FunctionName, NodejsFunction>;
+    this.api.serve(this.functions);
 
-    const gatewayAnswer = (
-      id: string,
-      type: apigateway.ResponseType,
-      answer: typeof DENIED_RESPONSE | typeof NOT_FOUND_RESPONSE,
-    ) =>
-      api.addGatewayResponse(id, {
-        type,
-        statusCode: String(answer.statusCode),
-        responseHeaders: { 'Content-Type': "'application/json'" },
-        templates: { 'application/json': JSON.stringify(answer.body) },
-      });
-    // A missing Authorization header never reaches the authorizer (UNAUTHORIZED): same 403 as a bad key.
-    gatewayAnswer('Unauthorized', apigateway.ResponseType.UNAUTHORIZED, DENIED_RESPONSE);
-    gatewayAnswer('AccessDenied', apigateway.ResponseType.ACCESS_DENIED, DENIED_RESPONSE);
-    // API Gateway says "Missing Authentication Token" for an unknown path; the API says 404.
-    gatewayAnswer('NotFound', apigateway.ResponseType.MISSING_AUTHENTICATION_TOKEN, NOT_FOUND_RESPONSE);
+    new CfnOutput(this, 'ApiUrl', { value: this.api.restApi.url, description: 'Base URL apps call' });
+    new CfnOutput(this, 'TableName', { value: this.table.tableName });
+    new CfnOutput(this, 'SigningSecretName', { value: this.secrets.signing.secretName });
+    new CfnOutput(this, 'SigningSecretArn', { value: this.secrets.signing.secretArn });
+    new CfnOutput(this, 'MyinfoSecretName', { value: this.secrets.myinfo.secretName });
+    new CfnOutput(this, 'MyinfoSecretArn', { value: this.secrets.myinfo.secretArn });
+  }
 
+  /** Created holding `{}`: the real keys are put after deploy (README), never through CloudFormation. */
+  private placeholderSecret(id: string, description: string): secretsmanager.Secret {
+    const secret = new secretsmanager.Secret(this, id, {
+      description,
+      secretStringValue: SecretValue.unsafePlainText('{}'),
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
     acknowledge(
-      api,
-      'AwsSolutions-APIG2',
-      "Handlers validate every parameter and answer in the API's own JSON error format.",
+      secret,
+      'AwsSolutions-SMG4',
+      'Keys rotate by putting a new current key first in the JSON list, not through a rotation Lambda.',
     );
-    acknowledge(
-      api,
-      'AwsSolutions-APIG3',
-      'The WAF web ACL arrives with the production-hardening issue (#6).',
-    );
-    acknowledge(
-      api,
-      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
-      "API Gateway's account-level logging role uses the AWS-managed push-to-CloudWatch policy.",
-    );
-
-    new CfnOutput(this, 'ApiUrl', { value: api.url });
-    new CfnOutput(this, 'TableName', { value: table.tableName });
-    new CfnOutput(this, 'SigningSecretName', { value: secrets.signing.secretName });
-    new CfnOutput(this, 'MyinfoSecretName', { value: secrets.myinfo.secretName });
+    return secret;
   }
 }

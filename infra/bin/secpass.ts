@@ -2,10 +2,20 @@ import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { SecpassStack } from '../stack.ts';
 
-/** Environment-agnostic: account and region come from the deploying credentials. */
 const app = new App();
+
+/** `-c myinfoBaseUrl=…` picks the Myinfo environment; the stack defaults to Myinfo's test one. */
+const contextString = (key: string): string | undefined => {
+  const value: unknown = app.node.tryGetContext(key);
+  if (value === undefined || typeof value === 'string') return value;
+  throw new Error(`context ${key} must be a string`);
+};
+
+// Environment-agnostic: account and region come from whoever deploys, so synth needs no credentials.
 new SecpassStack(app, 'Secpass', {
-  myinfoBaseUrl: app.node.tryGetContext('myinfoBaseUrl'),
   description: 'Secpass identity broker',
+  myinfoBaseUrl: contextString('myinfoBaseUrl'),
 });
+
+// cdk-nag v3 is a validation plugin: any finding not acknowledged in the stack fails synth.
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

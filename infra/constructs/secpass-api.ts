@@ -1,0 +1,118 @@
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import {
+  AUTHORIZER_CACHE_SECONDS,
+  DENIED_RESPONSE,
+  type FunctionName,
+  NOT_FOUND_RESPONSE,
+  ROUTES,
+} from '../routes.ts';
+import { acknowledge } from './acknowledge.ts';
+
+/** The one stage apps call; part of every URL, so part of the issuer too. */
+export const STAGE_NAME = 'v1';
+
+type GatewayAnswer = typeof DENIED_RESPONSE | typeof NOT_FOUND_RESPONSE;
+
+/**
+ * The REST API. Built in two steps because the functions need the API's base URL (their token
+ * issuer) before the routes can point at the functions.
+ */
+export class SecpassApi extends Construct {
+  readonly restApi: apigateway.RestApi;
+  /**
+   * `https://<id>.execute-api.<region>.<suffix>/v1`, built from the API id rather than `restApi.url`:
+   * the URL names the stage, the stage the deployment, the deployment the methods and the methods
+   * the functions, so a function reading `restApi.url` would close a dependency cycle.
+   */
+  readonly baseUrl: string;
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
+      retention: logs.RetentionDays.ONE_MONTH,
+      // Access logs carry no query strings or bodies; nothing in them outlives the stack's use.
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.restApi = new apigateway.RestApi(this, 'RestApi', {
+      restApiName: 'secpass',
+      description: 'Secpass: Singpass, Myinfo and friends behind an API key',
+      // Execution logs (errors only, no payloads) need API Gateway's account-level logging role.
+      cloudWatchRole: true,
+      // Other APIs in the account share this role; deleting it with our stack would break their logs.
+      cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN,
+      deployOptions: {
+        stageName: STAGE_NAME,
+        tracingEnabled: true,
+        loggingLevel: apigateway.MethodLoggingLevel.ERROR,
+        dataTraceEnabled: false,
+        throttlingRateLimit: 200,
+        throttlingBurstLimit: 400,
+        accessLogDestination: new apigateway.LogGroupLogDestination(accessLogs),
+        accessLogFormat: apigateway.AccessLogFormat.jsonWithStandardFields(),
+      },
+    });
+    const { restApiId } = this.restApi;
+    const stack = Stack.of(this);
+    this.baseUrl = `https://${restApiId}.execute-api.${stack.region}.${stack.urlSuffix}/${STAGE_NAME}`;
+
+    // A missing Authorization header never reaches the authorizer (UNAUTHORIZED): same 403 as a bad key.
+    this.answer('Unauthorized', apigateway.ResponseType.UNAUTHORIZED, DENIED_RESPONSE);
+    this.answer('AccessDenied', apigateway.ResponseType.ACCESS_DENIED, DENIED_RESPONSE);
+    // API Gateway says "Missing Authentication Token" for an unknown path or method; the API says 404.
+    this.answer('NotFound', apigateway.ResponseType.MISSING_AUTHENTICATION_TOKEN, NOT_FOUND_RESPONSE);
+
+    acknowledge(
+      this.restApi,
+      'AwsSolutions-APIG2',
+      'The route table declares no parameters or bodies; handlers validate input identically on AWS and locally.',
+    );
+    acknowledge(this.restApi, 'AwsSolutions-APIG3', 'The WAF web ACL arrives with the production-hardening issue.');
+    acknowledge(
+      this.restApi,
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+      "API Gateway's account-level logging role needs exactly the AWS-managed push-to-CloudWatch policy.",
+    );
+  }
+
+  /** Adds every route of the shared table, private ones behind the API-key authorizer. */
+  serve(functions: Record<FunctionName, lambda.IFunction>): void {
+    const authorizer = new apigateway.RequestAuthorizer(this, 'ApiKeyAuthorizer', {
+      handler: functions.authorizer,
+      identitySources: [apigateway.IdentitySource.header('Authorization')],
+      resultsCacheTtl: Duration.seconds(AUTHORIZER_CACHE_SECONDS),
+    });
+    for (const route of ROUTES) {
+      const isPrivate = route.auth === 'apiKey';
+      const method = this.restApi.root
+        .resourceForPath(route.path)
+        .addMethod(route.method, new apigateway.LambdaIntegration(functions[route.function]), {
+          authorizer: isPrivate ? authorizer : undefined,
+          authorizationType: isPrivate ? apigateway.AuthorizationType.CUSTOM : apigateway.AuthorizationType.NONE,
+        });
+      if (isPrivate) {
+        acknowledge(
+          method,
+          'AwsSolutions-COG4',
+          'Apps authenticate with API keys through the Lambda authorizer, not as Cognito users.',
+        );
+      } else {
+        const reason = `Public by design (${route.path}): anyone must be able to fetch it without a key.`;
+        acknowledge(method, 'AwsSolutions-APIG4', reason);
+        acknowledge(method, 'AwsSolutions-COG4', reason);
+      }
+    }
+  }
+
+  private answer(id: string, type: apigateway.ResponseType, answer: GatewayAnswer): void {
+    this.restApi.addGatewayResponse(id, {
+      type,
+      statusCode: String(answer.statusCode),
+      responseHeaders: { 'Content-Type': "'application/json'" },
+      templates: { 'application/json': JSON.stringify(answer.body) },
+    });
+  }
+}
