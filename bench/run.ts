@@ -1,3 +1,4 @@
+import { useLocalEnvironment } from '../local/local-environment.ts';
 import { measureBundles } from './bundles.ts';
 import { measureFlows } from './flows.ts';
 import { startStackProcess } from './stack-process.ts';
@@ -31,10 +32,7 @@ console.log(
 const { demo, stop } = await startStackProcess();
 try {
   // This process reads the broker's secrets and warms its table through the same endpoints.
-  Object.assign(process.env, {
-    AWS_REGION: 'ap-southeast-1',
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
+  useLocalEnvironment({
     AWS_ENDPOINT_URL_DYNAMODB: demo.dynamodbUrl,
     AWS_ENDPOINT_URL_SECRETS_MANAGER: demo.secretsUrl,
     SECPASS_TABLE: demo.tableName,

@@ -1,12 +1,12 @@
 import type { JWK } from 'jose';
 import { onboardApp } from '../shared/apps/onboarding.ts';
-import { resetConfig } from '../shared/config/env.ts';
 import type { PkiCredentialsSecret } from '../shared/secrets/pki-credentials.ts';
 import type { SigningSecret } from '../shared/secrets/signing-keys.ts';
 import { startDemoAppServer } from './demo-app/server.ts';
 import { type DevKeys, loadOrCreateDevKeys, newAppKeyPair } from './dev-keys.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { startGateway } from './gateway.ts';
+import { useLocalEnvironment } from './local-environment.ts';
 import { mockpassKeys, startMockPass } from './mockpass.ts';
 import { assertPortFree, freePort } from './ports.ts';
 import { startSecretsEndpoint } from './secrets-endpoint.ts';
@@ -92,17 +92,6 @@ const myinfoSecret = (keys: DevKeys): PkiCredentialsSecret => ({
   privateKeys: [mockpassKeys.relyingPartyPrivateKeyPem],
   upstreamCertificates: [mockpassKeys.mockpassCertificatePem],
 });
-
-/** Points this process's handlers and AWS SDK clients at the local services. */
-const useLocalEnvironment = (env: Record<string, string>) => {
-  Object.assign(process.env, {
-    AWS_REGION: 'ap-southeast-1',
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
-    ...env,
-  });
-  resetConfig();
-};
 
 const registerDemoApps = async (count: number, demoAppUrl: string): Promise<DemoApp[]> => {
   const apps: DemoApp[] = [];

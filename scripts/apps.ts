@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { JWK } from 'jose';
 import { newAppKeyPair } from '../local/dev-keys.ts';
+import { useLocalEnvironment } from '../local/local-environment.ts';
 import { type AppRecord, MyinfoSettings } from '../shared/apps/app-record.ts';
 import { listApps, setAppStatus } from '../shared/apps/app-store.ts';
 import { onboardApp, rotateAppApiKey } from '../shared/apps/onboarding.ts';
@@ -43,13 +44,7 @@ const useLocalStack = () => {
     dynamodbUrl: string;
     tableName: string;
   };
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL_DYNAMODB: demo.dynamodbUrl,
-    SECPASS_TABLE: demo.tableName,
-    AWS_REGION: process.env.AWS_REGION ?? 'ap-southeast-1',
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
-  });
+  useLocalEnvironment({ AWS_ENDPOINT_URL_DYNAMODB: demo.dynamodbUrl, SECPASS_TABLE: demo.tableName });
 };
 
 const appPublicKey = async (): Promise<{ publicJwk: JWK; privateJwk?: JWK }> => {

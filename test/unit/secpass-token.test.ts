@@ -11,8 +11,8 @@ import {
 } from 'jose';
 import { handler as jwksHandler } from '../../functions/jwks/handler.ts';
 import { newAppKeyPair, newSigningJwk } from '../../local/dev-keys.ts';
+import { useLocalEnvironment } from '../../local/local-environment.ts';
 import { type SecretsEndpoint, startSecretsEndpoint } from '../../local/secrets-endpoint.ts';
-import { resetConfig } from '../../shared/config/env.ts';
 import { sealDataToken } from '../../shared/crypto/secpass-token.ts';
 
 let secrets: SecretsEndpoint;
@@ -20,10 +20,7 @@ const SIGNING = 'test/signing';
 
 before(async () => {
   secrets = await startSecretsEndpoint();
-  Object.assign(process.env, {
-    AWS_REGION: 'ap-southeast-1',
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
+  useLocalEnvironment({
     AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
     SECPASS_TABLE: 'unused',
     SECPASS_SIGNING_SECRET_ID: SIGNING,
@@ -31,7 +28,6 @@ before(async () => {
     MYINFO_BASE_URL: 'http://127.0.0.1:9/myinfo/v3',
     SECRETS_CACHE_SECONDS: '0',
   });
-  resetConfig();
 });
 after(async () => {
   await secrets?.stop();

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { type DynamoDbLocal, startDynamoDbLocal } from '../../local/dynamodb-local.ts';
+import { useLocalEnvironment } from '../../local/local-environment.ts';
 import { freePort } from '../../local/ports.ts';
-import { resetConfig } from '../../shared/config/env.ts';
 import { SecpassError } from '../../shared/http/errors.ts';
 import {
   type AuthState,
@@ -18,14 +18,7 @@ import { documentClient, nowSeconds, tableName } from '../../shared/store/table.
 let dynamodb: DynamoDbLocal;
 before(async () => {
   dynamodb = await startDynamoDbLocal(await freePort(), 'state-rules');
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL_DYNAMODB: dynamodb.url,
-    AWS_REGION: 'ap-southeast-1',
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
-    SECPASS_TABLE: 'state-rules',
-  });
-  resetConfig();
+  useLocalEnvironment({ AWS_ENDPOINT_URL_DYNAMODB: dynamodb.url, SECPASS_TABLE: 'state-rules' });
 });
 after(async () => {
   await dynamodb?.stop();

@@ -1,0 +1,16 @@
+import { resetConfig } from '../shared/config/env.ts';
+
+/**
+ * Points this process's AWS SDK clients and handlers at local services: a region, throwaway
+ * credentials (the local endpoints do not check signatures) and the given endpoint and
+ * configuration variables. Shared by `npm start`, the admin command, the bench and the tests.
+ */
+export const useLocalEnvironment = (env: Record<string, string>): void => {
+  Object.assign(process.env, {
+    AWS_REGION: 'ap-southeast-1',
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    ...env,
+  });
+  resetConfig();
+};
