@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { newAppKeyPair } from '../../local/dev-keys.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 import { setAppStatus } from '../../shared/apps/app-store.ts';
+import { onboardApp } from '../../shared/apps/onboarding.ts';
 import { resetConfig } from '../../shared/config/env.ts';
 import { newStateValue, saveState } from '../../shared/store/state-store.ts';
 import { nowSeconds } from '../../shared/store/table.ts';
@@ -88,6 +90,16 @@ describe('API key', () => {
     await expectError(await init(), 403, 'invalid_api_key');
     stack.flushAuthorizerCache();
     assert.equal((await init()).status, 302);
+  });
+
+  test('an app without Myinfo enabled → 403 provider_not_enabled', async () => {
+    const { publicJwk } = await newAppKeyPair();
+    const { apiKey } = await onboardApp({ name: 'Login only', publicJwk, providers: {} });
+    await expectError(
+      await fetch(`${stack.gatewayUrl}/myinfo/init`, { headers: basic(apiKey), redirect: 'manual' }),
+      403,
+      'provider_not_enabled',
+    );
   });
 
   test('an unknown route answers 404 JSON', async () => {

@@ -1,4 +1,4 @@
-import { type AppRecord, MyinfoSettings } from '../../apps/app-record.ts';
+import type { AppRecord, MyinfoSettings } from '../../apps/app-record.ts';
 import { type Caller, loadCallerApp } from '../../apps/caller.ts';
 import { config } from '../../config/env.ts';
 import { sealDataToken } from '../../crypto/secpass-token.ts';
@@ -19,10 +19,11 @@ const myinfoProfile = (): PkiOAuthProfile => ({
 
 const myinfoCredentials = pkiCredentials(() => config().MYINFO_SECRET_ID);
 
+// The record was validated when it was read; only whether Myinfo is enabled is left to check.
 const myinfoSettings = (app: AppRecord): MyinfoSettings => {
   const settings = app.providers.myinfo;
   if (!settings) throw new ForbiddenError('provider_not_enabled', 'Myinfo is not enabled for this app.');
-  return MyinfoSettings.parse(settings);
+  return settings;
 };
 
 /** `GET /myinfo/init`: a fresh single-use state for this app and the Myinfo authorise URL. */
