@@ -32,7 +32,10 @@ export const ACCESS: Record<FunctionName, { table: readonly string[]; secrets: r
 const timeoutOf = (name: FunctionName): Duration => Duration.seconds(name === 'authorizer' ? 10 : 29);
 
 const httpsUrl = (value: string): string => {
-  if (URL.parse(value)?.protocol !== 'https:') throw new Error(`myinfoBaseUrl must be an https URL, got "${value}"`);
+  // URL.canParse rather than URL.parse: the latter is missing from early Node 20 releases.
+  if (!URL.canParse(value) || new URL(value).protocol !== 'https:') {
+    throw new Error(`myinfoBaseUrl must be an https URL, got "${value}"`);
+  }
   return value;
 };
 

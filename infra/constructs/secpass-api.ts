@@ -34,7 +34,7 @@ export class SecpassApi extends Construct {
     super(scope, id);
     const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
       retention: logs.RetentionDays.ONE_MONTH,
-      // Access logs carry no query strings or bodies; nothing in them outlives the stack's use.
+      // Operational records only (no query strings or bodies); they need not outlive the stack.
       removalPolicy: RemovalPolicy.DESTROY,
     });
     this.restApi = new apigateway.RestApi(this, 'RestApi', {
@@ -70,7 +70,11 @@ export class SecpassApi extends Construct {
       'AwsSolutions-APIG2',
       'The route table declares no parameters or bodies; handlers validate input identically on AWS and locally.',
     );
-    acknowledge(this.restApi, 'AwsSolutions-APIG3', 'The WAF web ACL arrives with the production-hardening issue.');
+    acknowledge(
+      this.restApi,
+      'AwsSolutions-APIG3',
+      'The WAF web ACL arrives with the production-hardening issue.',
+    );
     acknowledge(
       this.restApi,
       'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
@@ -91,7 +95,9 @@ export class SecpassApi extends Construct {
         .resourceForPath(route.path)
         .addMethod(route.method, new apigateway.LambdaIntegration(functions[route.function]), {
           authorizer: isPrivate ? authorizer : undefined,
-          authorizationType: isPrivate ? apigateway.AuthorizationType.CUSTOM : apigateway.AuthorizationType.NONE,
+          authorizationType: isPrivate
+            ? apigateway.AuthorizationType.CUSTOM
+            : apigateway.AuthorizationType.NONE,
         });
       if (isPrivate) {
         acknowledge(
