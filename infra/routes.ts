@@ -31,6 +31,13 @@ export const AUTHORIZER_CACHE_SECONDS = 300;
 /** Where each function's handler lives; CDK bundles it, the emulator imports it. */
 export const handlerEntry = (name: FunctionName): string => `functions/${name}/handler.ts`;
 
+/** A reply API Gateway gives by itself, in the API's `{ error, message }` format. */
+export interface GatewayAnswer {
+  /** Omitted: keep the status API Gateway chose (e.g. 502 or 504 under DEFAULT_5XX). */
+  statusCode?: number;
+  body: { error: string; message: string };
+}
+
 /**
  * What API Gateway answers itself when the authorizer refuses a caller. A missing header never
  * reaches the authorizer, so UNAUTHORIZED is mapped to the same 403 the spec promises.
@@ -38,10 +45,34 @@ export const handlerEntry = (name: FunctionName): string => `functions/${name}/h
 export const DENIED_RESPONSE = {
   statusCode: 403,
   body: { error: 'invalid_api_key', message: 'The API key is missing or invalid.' },
-} as const;
+} as const satisfies GatewayAnswer;
 
 /** What API Gateway answers for a path or method no route declares (its "missing token" reply). */
 export const NOT_FOUND_RESPONSE = {
   statusCode: 404,
   body: { error: 'not_found', message: 'No such route.' },
-} as const;
+} as const satisfies GatewayAnswer;
+
+export const AUTHORIZER_FAILURE_RESPONSE = {
+  statusCode: 500,
+  body: { error: 'authorizer_failure', message: 'The request could not be authorized. Try again later.' },
+} as const satisfies GatewayAnswer;
+
+export const THROTTLED_RESPONSE = {
+  statusCode: 429,
+  body: { error: 'throttled', message: 'Too many requests. Slow down and try again.' },
+} as const satisfies GatewayAnswer;
+
+/** A handler that crashed or timed out: API Gateway's 502/504, with our body. */
+export const SERVER_FAILURE_RESPONSE = {
+  body: { error: 'internal_error', message: 'We had a problem with our server. Try again later.' },
+} as const satisfies GatewayAnswer;
+
+/** Every API Gateway response type we restyle, and the answer it gets. */
+export const GATEWAY_RESPONSES: readonly { types: readonly string[]; answer: GatewayAnswer }[] = [
+  { types: ['UNAUTHORIZED', 'ACCESS_DENIED'], answer: DENIED_RESPONSE },
+  { types: ['MISSING_AUTHENTICATION_TOKEN'], answer: NOT_FOUND_RESPONSE },
+  { types: ['AUTHORIZER_FAILURE', 'AUTHORIZER_CONFIGURATION_ERROR'], answer: AUTHORIZER_FAILURE_RESPONSE },
+  { types: ['THROTTLED'], answer: THROTTLED_RESPONSE },
+  { types: ['DEFAULT_5XX'], answer: SERVER_FAILURE_RESPONSE },
+];

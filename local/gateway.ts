@@ -10,11 +10,13 @@ import type {
 } from 'aws-lambda';
 import {
   AUTHORIZER_CACHE_SECONDS,
+  AUTHORIZER_FAILURE_RESPONSE,
   DENIED_RESPONSE,
   type FunctionName,
   NOT_FOUND_RESPONSE,
   ROUTES,
   type Route,
+  SERVER_FAILURE_RESPONSE,
 } from '../infra/routes.ts';
 
 /**
@@ -227,10 +229,7 @@ const handle = async (req: IncomingMessage, host: string): Promise<APIGatewayPro
         requestContext: { ...requestContext, authorizer: undefined },
       } as unknown as APIGatewayRequestAuthorizerEvent);
     } catch {
-      return gatewayAnswer(500, {
-        error: 'authorizer_failure',
-        message: 'The request could not be authorized.',
-      });
+      return gatewayAnswer(AUTHORIZER_FAILURE_RESPONSE.statusCode, AUTHORIZER_FAILURE_RESPONSE.body);
     }
     if (!allows(decision, methodArn)) return gatewayAnswer(DENIED_RESPONSE.statusCode, DENIED_RESPONSE.body);
     requestContext.authorizer = { ...decision.context, principalId: decision.principalId };
@@ -255,10 +254,7 @@ const handle = async (req: IncomingMessage, host: string): Promise<APIGatewayPro
     return await handler(event, lambdaContext(route.function));
   } catch {
     // What API Gateway answers when the integration itself fails.
-    return gatewayAnswer(502, {
-      error: 'internal_error',
-      message: 'We had a problem with our server. Try again later.',
-    });
+    return gatewayAnswer(502, SERVER_FAILURE_RESPONSE.body);
   }
 };
 
@@ -273,7 +269,7 @@ export const startGateway = async (port: number): Promise<Gateway> => {
   const server: Server = createServer((req, res) => {
     handle(req, req.headers.host ?? `127.0.0.1:${port}`).then(
       (result) => send(res, result),
-      () => send(res, gatewayAnswer(500, { error: 'internal_error', message: 'Gateway failure.' })),
+      () => send(res, gatewayAnswer(500, SERVER_FAILURE_RESPONSE.body)),
     );
   });
   await new Promise<void>((resolve, reject) => {

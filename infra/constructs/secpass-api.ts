@@ -5,17 +5,15 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import {
   AUTHORIZER_CACHE_SECONDS,
-  DENIED_RESPONSE,
   type FunctionName,
-  NOT_FOUND_RESPONSE,
+  GATEWAY_RESPONSES,
+  type GatewayAnswer,
   ROUTES,
 } from '../routes.ts';
 import { acknowledge } from './acknowledge.ts';
 
 /** The one stage apps call; part of every URL, so part of the issuer too. */
 export const STAGE_NAME = 'v1';
-
-type GatewayAnswer = typeof DENIED_RESPONSE | typeof NOT_FOUND_RESPONSE;
 
 /**
  * The REST API. Built in two steps because the functions need the API's base URL (their token
@@ -59,11 +57,10 @@ export class SecpassApi extends Construct {
     const stack = Stack.of(this);
     this.baseUrl = `https://${restApiId}.execute-api.${stack.region}.${stack.urlSuffix}/${STAGE_NAME}`;
 
-    // A missing Authorization header never reaches the authorizer (UNAUTHORIZED): same 403 as a bad key.
-    this.answer('Unauthorized', apigateway.ResponseType.UNAUTHORIZED, DENIED_RESPONSE);
-    this.answer('AccessDenied', apigateway.ResponseType.ACCESS_DENIED, DENIED_RESPONSE);
-    // API Gateway says "Missing Authentication Token" for an unknown path or method; the API says 404.
-    this.answer('NotFound', apigateway.ResponseType.MISSING_AUTHENTICATION_TOKEN, NOT_FOUND_RESPONSE);
+    // API Gateway's own refusals speak the API's JSON error format too (see GATEWAY_RESPONSES).
+    for (const { types, answer } of GATEWAY_RESPONSES) {
+      for (const type of types) this.answer(type, answer);
+    }
 
     acknowledge(
       this.restApi,
@@ -113,10 +110,10 @@ export class SecpassApi extends Construct {
     }
   }
 
-  private answer(id: string, type: apigateway.ResponseType, answer: GatewayAnswer): void {
-    this.restApi.addGatewayResponse(id, {
-      type,
-      statusCode: String(answer.statusCode),
+  private answer(type: string, answer: GatewayAnswer): void {
+    this.restApi.addGatewayResponse(type, {
+      type: apigateway.ResponseType.of(type),
+      statusCode: answer.statusCode === undefined ? undefined : String(answer.statusCode),
       responseHeaders: { 'Content-Type': "'application/json'" },
       templates: { 'application/json': JSON.stringify(answer.body) },
     });

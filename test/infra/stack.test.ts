@@ -13,6 +13,7 @@ import {
   DENIED_RESPONSE,
   FUNCTION_NAMES,
   type FunctionName,
+  GATEWAY_RESPONSES,
   NOT_FOUND_RESPONSE,
   ROUTES,
 } from '../../infra/routes.ts';
@@ -146,7 +147,7 @@ describe('CDK stack', () => {
       ]);
     });
 
-    test('refused keys answer 403 with the JSON error body; unknown routes 404', () => {
+    test("API Gateway's own answers use the JSON error body: 403 for keys, 404 for unknown routes, and the rest", () => {
       const answers = ofType('AWS::ApiGateway::GatewayResponse').map(([, { Properties: r }]) => ({
         type: r.ResponseType,
         status: r.StatusCode,
@@ -154,19 +155,23 @@ describe('CDK stack', () => {
         body: JSON.parse((r.ResponseTemplates as Record<string, string>)['application/json'] ?? 'null'),
       }));
       const json = "'application/json'";
-      assert.equal(DENIED_RESPONSE.statusCode, 403);
+      const expected = GATEWAY_RESPONSES.flatMap(({ types, answer }) =>
+        types.map((type) => ({
+          type,
+          status: answer.statusCode === undefined ? undefined : String(answer.statusCode),
+          contentType: json,
+          body: answer.body,
+        })),
+      );
+      const byType = (a: { type: unknown }, b: { type: unknown }) =>
+        String(a.type).localeCompare(String(b.type));
+      assert.deepEqual(answers.sort(byType), expected.sort(byType));
+      assert.equal(answers.find((a) => a.type === 'UNAUTHORIZED')?.status, '403');
+      assert.deepEqual(answers.find((a) => a.type === 'ACCESS_DENIED')?.body, DENIED_RESPONSE.body);
+      assert.equal(answers.find((a) => a.type === 'MISSING_AUTHENTICATION_TOKEN')?.status, '404');
       assert.deepEqual(
-        answers.sort((a, b) => String(a.type).localeCompare(String(b.type))),
-        [
-          { type: 'ACCESS_DENIED', status: '403', contentType: json, body: DENIED_RESPONSE.body },
-          {
-            type: 'MISSING_AUTHENTICATION_TOKEN',
-            status: '404',
-            contentType: json,
-            body: NOT_FOUND_RESPONSE.body,
-          },
-          { type: 'UNAUTHORIZED', status: '403', contentType: json, body: DENIED_RESPONSE.body },
-        ],
+        answers.find((a) => a.type === 'MISSING_AUTHENTICATION_TOKEN')?.body,
+        NOT_FOUND_RESPONSE.body,
       );
     });
 
