@@ -41,8 +41,6 @@ export interface LocalStack {
   upstreams: { mockpass: string };
   apps: DemoApp[];
   secretIds: { signing: string; myinfo: string };
-  /** Replaces a secret's value, as an operator filling or rotating it on AWS would. */
-  putSecret(name: string, value: string): void;
   flushAuthorizerCache(): void;
   stopMockPass(): Promise<void>;
   stop(): Promise<void>;
@@ -158,7 +156,6 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       upstreams: { mockpass: mockpass.url },
       apps,
       secretIds: SECRET_IDS,
-      putSecret: secrets.put,
       flushAuthorizerCache: gateway.flushAuthorizerCache,
       stopMockPass: mockpass.stop,
       stop: stopAll,

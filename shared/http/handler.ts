@@ -8,7 +8,7 @@ import { errorBody, jsonResponse } from './responses.ts';
 export type HttpHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
 /** The one place where errors become HTTP responses. */
-export const toHttp = (error: unknown): APIGatewayProxyResult => {
+const toHttp = (error: unknown): APIGatewayProxyResult => {
   if (error instanceof SecpassError) {
     const fields = { code: error.code, status: error.status };
     if (error instanceof UpstreamError) {
