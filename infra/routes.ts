@@ -2,7 +2,13 @@
  * The route table both worlds share: the CDK stack builds API Gateway from it and the local
  * gateway emulator routes by it, so a route cannot exist in one and not the other.
  */
-export const FUNCTION_NAMES = ['authorizer', 'authorise-init', 'person-fetch', 'jwks'] as const;
+export const FUNCTION_NAMES = [
+  'authorizer',
+  'authorise-init',
+  'token-exchange',
+  'person-fetch',
+  'jwks',
+] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -19,7 +25,11 @@ export interface Route {
 export const ROUTES: readonly Route[] = [
   { method: 'GET', path: '/myinfo/init', function: 'authorise-init', auth: 'apiKey' },
   { method: 'GET', path: '/myinfo/token', function: 'person-fetch', auth: 'apiKey' },
+  { method: 'POST', path: '/oidc/singpass/authReqUri', function: 'authorise-init', auth: 'apiKey' },
+  { method: 'POST', path: '/oidc/singpass/userInfo', function: 'token-exchange', auth: 'apiKey' },
   { method: 'GET', path: '/.well-known/jwks.json', function: 'jwks', auth: 'public' },
+  // Our relying-party keys: Singpass verifies client assertions and encrypts ID tokens with them.
+  { method: 'GET', path: '/singpass/jwks', function: 'jwks', auth: 'public' },
 ];
 
 /**

@@ -13,28 +13,35 @@ import { FUNCTION_NAMES, type FunctionName } from './routes.ts';
 /** Myinfo's test environment: what a deployment talks to until `-c myinfoBaseUrl=…` says otherwise. */
 export const DEFAULT_MYINFO_BASE_URL = 'https://test.api.myinfo.gov.sg/com/v3';
 
+/** Singpass's staging discovery document, until `-c singpassDiscoveryUrl=…` says otherwise. */
+export const DEFAULT_SINGPASS_DISCOVERY_URL =
+  'https://stg-id.singpass.gov.sg/.well-known/openid-configuration';
+
 export interface SecpassStackProps extends StackProps {
   /** Myinfo v3 base URL (authorise, token and person hang off it); must be https. */
   myinfoBaseUrl?: string;
+  /** Singpass's OpenID discovery document; must be https. */
+  singpassDiscoveryUrl?: string;
 }
 
-type SecretName = 'signing' | 'myinfo';
+type SecretName = 'signing' | 'myinfo' | 'singpass';
 
 /** Which table actions and secrets each function may use: nothing more is granted. */
 export const ACCESS: Record<FunctionName, { table: readonly string[]; secrets: readonly SecretName[] }> = {
   authorizer: { table: ['dynamodb:GetItem'], secrets: [] },
-  'authorise-init': { table: ['dynamodb:GetItem', 'dynamodb:PutItem'], secrets: ['myinfo'] },
+  'authorise-init': { table: ['dynamodb:GetItem', 'dynamodb:PutItem'], secrets: ['myinfo', 'singpass'] },
+  'token-exchange': { table: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], secrets: ['singpass', 'signing'] },
   'person-fetch': { table: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], secrets: ['myinfo', 'signing'] },
-  jwks: { table: [], secrets: ['signing'] },
+  jwks: { table: [], secrets: ['signing', 'singpass'] },
 };
 
 /** The authorizer sits in front of every private call, so it must answer well inside the 29 s. */
 const timeoutOf = (name: FunctionName): Duration => Duration.seconds(name === 'authorizer' ? 10 : 29);
 
-const httpsUrl = (value: string): string => {
+const httpsUrl = (name: string, value: string): string => {
   // URL.canParse rather than URL.parse: the latter is missing from early Node 20 releases.
   if (!URL.canParse(value) || new URL(value).protocol !== 'https:') {
-    throw new Error(`myinfoBaseUrl must be an https URL, got "${value}"`);
+    throw new Error(`${name} must be an https URL, got "${value}"`);
   }
   return value;
 };
@@ -47,7 +54,11 @@ export class SecpassStack extends Stack {
 
   constructor(scope: Construct, id: string, props: SecpassStackProps = {}) {
     super(scope, id, props);
-    const myinfoBaseUrl = httpsUrl(props.myinfoBaseUrl ?? DEFAULT_MYINFO_BASE_URL);
+    const myinfoBaseUrl = httpsUrl('myinfoBaseUrl', props.myinfoBaseUrl ?? DEFAULT_MYINFO_BASE_URL);
+    const singpassDiscoveryUrl = httpsUrl(
+      'singpassDiscoveryUrl',
+      props.singpassDiscoveryUrl ?? DEFAULT_SINGPASS_DISCOVERY_URL,
+    );
 
     this.table = new dynamodb.TableV2(this, 'Table', {
       partitionKey: { name: TABLE_KEYS.partition, type: dynamodb.AttributeType.STRING },
@@ -68,6 +79,10 @@ export class SecpassStack extends Stack {
         'MyinfoSecret',
         'Myinfo client id/secret, our RSA private keys and Myinfo certificates',
       ),
+      singpass: this.placeholderSecret(
+        'SingpassSecret',
+        'Singpass client id and our relying-party EC keys: { clientId, signingKeys: [JWK], encryptionKeys: [JWK] }',
+      ),
     };
 
     this.api = new SecpassApi(this, 'Api');
@@ -78,6 +93,8 @@ export class SecpassStack extends Stack {
       SECPASS_SIGNING_SECRET_ID: this.secrets.signing.secretArn,
       MYINFO_SECRET_ID: this.secrets.myinfo.secretArn,
       MYINFO_BASE_URL: myinfoBaseUrl,
+      SINGPASS_SECRET_ID: this.secrets.singpass.secretArn,
+      SINGPASS_DISCOVERY_URL: singpassDiscoveryUrl,
       SECPASS_ISSUER: this.api.baseUrl,
     } satisfies Partial<Record<keyof Config, string>>;
 
@@ -98,6 +115,8 @@ export class SecpassStack extends Stack {
     new CfnOutput(this, 'SigningSecretArn', { value: this.secrets.signing.secretArn });
     new CfnOutput(this, 'MyinfoSecretName', { value: this.secrets.myinfo.secretName });
     new CfnOutput(this, 'MyinfoSecretArn', { value: this.secrets.myinfo.secretArn });
+    new CfnOutput(this, 'SingpassSecretName', { value: this.secrets.singpass.secretName });
+    new CfnOutput(this, 'SingpassSecretArn', { value: this.secrets.singpass.secretArn });
   }
 
   /** Created holding `{}`: the real keys are put after deploy (README), never through CloudFormation. */

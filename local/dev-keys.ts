@@ -10,18 +10,26 @@ import { exportJWK, generateKeyPair, type JWK } from 'jose';
 export interface DevKeys {
   signingJwk: JWK;
   myinfoClientSecret: string;
+  /** Our Singpass relying-party keys: client-assertion signing and ID-token decryption. */
+  singpassSigningJwk: JWK;
+  singpassEncryptionJwk: JWK;
 }
 
-export const newSigningJwk = async (): Promise<JWK> => {
-  const { privateKey } = await generateKeyPair('ES256', { extractable: true });
-  return { ...(await exportJWK(privateKey)), kid: `secpass-${randomBytes(6).toString('hex')}` };
+const newEcJwk = async (alg: 'ES256' | 'ECDH-ES+A256KW', prefix: string): Promise<JWK> => {
+  const { privateKey } = await generateKeyPair(alg, { crv: 'P-256', extractable: true });
+  return { ...(await exportJWK(privateKey)), kid: `${prefix}-${randomBytes(6).toString('hex')}` };
 };
 
+export const newSigningJwk = (): Promise<JWK> => newEcJwk('ES256', 'secpass');
+
+/** Keys kept from an earlier start are reused; any a newer version needs are added. */
 export const loadOrCreateDevKeys = async (file: string | undefined): Promise<DevKeys> => {
-  if (file && existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as DevKeys;
+  const kept: Partial<DevKeys> = file && existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
   const keys: DevKeys = {
-    signingJwk: await newSigningJwk(),
-    myinfoClientSecret: randomBytes(24).toString('base64url'),
+    signingJwk: kept.signingJwk ?? (await newSigningJwk()),
+    myinfoClientSecret: kept.myinfoClientSecret ?? randomBytes(24).toString('base64url'),
+    singpassSigningJwk: kept.singpassSigningJwk ?? (await newEcJwk('ES256', 'rp-sig')),
+    singpassEncryptionJwk: kept.singpassEncryptionJwk ?? (await newEcJwk('ECDH-ES+A256KW', 'rp-enc')),
   };
   if (file) {
     mkdirSync(dirname(file), { recursive: true });

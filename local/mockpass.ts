@@ -24,6 +24,8 @@ export interface MockPass {
   url: string;
   /** Base URL of its Myinfo v3 routes (MockPass serves them under /myinfo/v3, not /com/v3). */
   myinfoBaseUrl: string;
+  /** Its Singpass (NDI OIDC v2) discovery document. */
+  singpassDiscoveryUrl: string;
   stop(): Promise<void>;
 }
 
@@ -31,8 +33,15 @@ interface ExpressApp {
   listen(port: number, host: string, callback: () => void): Server;
 }
 
-export const startMockPass = async (port: number, myinfoClientSecret: string): Promise<MockPass> => {
-  process.env.SERVICE_PROVIDER_MYINFO_SECRET = myinfoClientSecret;
+export interface MockPassOptions {
+  myinfoClientSecret: string;
+  /** Where MockPass fetches our relying-party JWKS to check client assertions and encrypt ID tokens. */
+  relyingPartyJwksUrl: string;
+}
+
+export const startMockPass = async (port: number, options: MockPassOptions): Promise<MockPass> => {
+  process.env.SERVICE_PROVIDER_MYINFO_SECRET = options.myinfoClientSecret;
+  process.env.SP_RP_JWKS_ENDPOINT = options.relyingPartyJwksUrl;
   process.env.ENCRYPT_MYINFO = 'true';
   // A person picks a persona on MockPass's login page; tests skip it with X-Show-Login-Page: false.
   process.env.SHOW_LOGIN_PAGE ??= 'true';
@@ -45,6 +54,7 @@ export const startMockPass = async (port: number, myinfoClientSecret: string): P
   return {
     url,
     myinfoBaseUrl: `${url}/myinfo/v3`,
+    singpassDiscoveryUrl: `${url}/singpass/v2/.well-known/openid-configuration`,
     stop: () =>
       new Promise((resolve) => {
         server.closeAllConnections();

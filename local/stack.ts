@@ -2,6 +2,7 @@ import type { JWK } from 'jose';
 import { onboardApp } from '../shared/apps/onboarding.ts';
 import type { PkiCredentialsSecret } from '../shared/secrets/pki-credentials.ts';
 import type { SigningSecret } from '../shared/secrets/signing-keys.ts';
+import type { SingpassSecret } from '../shared/secrets/singpass-keys.ts';
 import { startDemoAppServer } from './demo-app/server.ts';
 import { type DevKeys, loadOrCreateDevKeys, newAppKeyPair } from './dev-keys.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
@@ -29,7 +30,7 @@ export interface DemoApp {
   name: string;
   apiKey: string;
   privateJwk: JWK;
-  callbacks: { myinfo: string };
+  callbacks: { myinfo: string; singpass: string };
 }
 
 export interface LocalStack {
@@ -55,7 +56,12 @@ export interface LocalStackOptions {
 }
 
 const TABLE = 'secpass-local';
-const SECRET_IDS = { signing: 'secpass/local/signing', myinfo: 'secpass/local/myinfo' };
+const SECRET_IDS = {
+  signing: 'secpass/local/signing',
+  myinfo: 'secpass/local/myinfo',
+  singpass: 'secpass/local/singpass',
+};
+const SINGPASS_CLIENT_ID = 'secpass-local';
 const MYINFO_CLIENT_ID = 'STG2-SECPASS-LOCAL';
 const DEMO_ATTRIBUTES = [
   'uinfin',
@@ -91,21 +97,35 @@ const myinfoSecret = (keys: DevKeys): PkiCredentialsSecret => ({
   upstreamCertificates: [mockpassKeys.mockpassCertificatePem],
 });
 
+const singpassSecret = (keys: DevKeys): SingpassSecret => ({
+  clientId: SINGPASS_CLIENT_ID,
+  signingKeys: [keys.singpassSigningJwk as SingpassSecret['signingKeys'][number]],
+  encryptionKeys: [keys.singpassEncryptionJwk as SingpassSecret['encryptionKeys'][number]],
+});
+
 const registerDemoApps = async (count: number, demoAppUrl: string): Promise<DemoApp[]> => {
   const apps: DemoApp[] = [];
   for (let n = 1; n <= count; n += 1) {
     const { publicJwk, privateJwk } = await newAppKeyPair();
     const name = `Demo app ${n}`;
     // The callback carries the app's position rather than its id: the id exists only after creation.
-    const myinfoCallback = `${demoAppUrl}/apps/${n}/callback/myinfo`;
+    const callbacks = {
+      myinfo: `${demoAppUrl}/apps/${n}/callback/myinfo`,
+      singpass: `${demoAppUrl}/apps/${n}/callback/singpass`,
+    };
     const { app, apiKey } = await onboardApp({
       name,
       publicJwk,
       providers: {
-        myinfo: { callbackUrl: myinfoCallback, attributes: DEMO_ATTRIBUTES, purpose: `Sign up with ${name}` },
+        myinfo: {
+          callbackUrl: callbacks.myinfo,
+          attributes: DEMO_ATTRIBUTES,
+          purpose: `Sign up with ${name}`,
+        },
+        singpass: { callbackUrl: callbacks.singpass },
       },
     });
-    apps.push({ appId: app.appId, name, apiKey, privateJwk, callbacks: { myinfo: myinfoCallback } });
+    apps.push({ appId: app.appId, name, apiKey, privateJwk, callbacks });
   }
   return apps;
 };
@@ -124,9 +144,13 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     stops.push(secrets.stop);
     secrets.put(SECRET_IDS.signing, JSON.stringify(signingSecret(keys)));
     secrets.put(SECRET_IDS.myinfo, JSON.stringify(myinfoSecret(keys)));
-    const mockpass = await startMockPass(ports.mockpass, keys.myinfoClientSecret);
-    stops.push(mockpass.stop);
+    secrets.put(SECRET_IDS.singpass, JSON.stringify(singpassSecret(keys)));
     const gatewayUrl = `http://127.0.0.1:${ports.gateway}`;
+    const mockpass = await startMockPass(ports.mockpass, {
+      myinfoClientSecret: keys.myinfoClientSecret,
+      relyingPartyJwksUrl: `${gatewayUrl}/singpass/jwks`,
+    });
+    stops.push(mockpass.stop);
     useLocalEnvironment({
       AWS_ENDPOINT_URL_DYNAMODB: dynamodb.url,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
@@ -134,6 +158,8 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       SECPASS_SIGNING_SECRET_ID: SECRET_IDS.signing,
       MYINFO_SECRET_ID: SECRET_IDS.myinfo,
       MYINFO_BASE_URL: mockpass.myinfoBaseUrl,
+      SINGPASS_SECRET_ID: SECRET_IDS.singpass,
+      SINGPASS_DISCOVERY_URL: mockpass.singpassDiscoveryUrl,
       SECPASS_ISSUER: gatewayUrl,
     });
     const gateway = await startGateway(ports.gateway);

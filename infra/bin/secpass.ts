@@ -4,7 +4,7 @@ import { SecpassStack } from '../stack.ts';
 
 const app = new App();
 
-/** `-c myinfoBaseUrl=…` picks the Myinfo environment; the stack defaults to Myinfo's test one. */
+/** `-c myinfoBaseUrl=…` / `-c singpassDiscoveryUrl=…` pick upstream environments; defaults are the test ones. */
 const contextString = (key: string): string | undefined => {
   const value: unknown = app.node.tryGetContext(key);
   if (value === undefined || typeof value === 'string') return value;
@@ -15,6 +15,7 @@ const contextString = (key: string): string | undefined => {
 new SecpassStack(app, 'Secpass', {
   description: 'Secpass identity broker',
   myinfoBaseUrl: contextString('myinfoBaseUrl'),
+  singpassDiscoveryUrl: contextString('singpassDiscoveryUrl'),
 });
 
 // cdk-nag v3 is a validation plugin: any finding not acknowledged in the stack fails synth.

@@ -23,6 +23,8 @@ export const MyinfoSettings = z.object({
   subentity: z.optional(z.string().check(z.maxLength(10))),
 });
 
+export const SingpassSettings = z.object({ callbackUrl: HttpsOrLoopbackUrl });
+
 /** An application onboarded to Secpass. The API key itself is never stored, only its SHA-256. */
 export const AppRecord = z.object({
   appId: z.string().check(z.minLength(1)),
@@ -31,9 +33,10 @@ export const AppRecord = z.object({
   apiKeyHash: z.string().check(z.regex(/^[0-9a-f]{64}$/)),
   /** The app's EC P-256 public key: data-bearing Secpass tokens are encrypted to it. */
   publicJwk: PublicEcJwk,
-  providers: z.object({ myinfo: z.optional(MyinfoSettings) }),
+  providers: z.object({ myinfo: z.optional(MyinfoSettings), singpass: z.optional(SingpassSettings) }),
   createdAt: z.string(),
 });
 
 export type AppRecord = z.infer<typeof AppRecord>;
 export type MyinfoSettings = z.infer<typeof MyinfoSettings>;
+export type SingpassSettings = z.infer<typeof SingpassSettings>;

@@ -1,4 +1,5 @@
-import { CompactEncrypt, CompactSign, importJWK, type JWK } from 'jose';
+import { CompactEncrypt, CompactSign, importJWK, type JWK, SignJWT } from 'jose';
+import { config } from '../config/env.ts';
 import { loadSigningKeys } from '../secrets/signing-keys.ts';
 
 /**
@@ -20,4 +21,20 @@ export const sealDataToken = async (payload: Uint8Array, appPublicJwk: JWK): Pro
       ...(appPublicJwk.kid ? { kid: appPublicJwk.kid } : {}),
     })
     .encrypt(recipient);
+};
+
+/**
+ * The Secpass login token: a JWS ES256 naming the person only by Singpass UUID (`u=<uuid>`),
+ * never by NRIC/FIN, for one app (`aud`), short-lived.
+ */
+export const signLoginToken = async (uuid: string, appId: string): Promise<string> => {
+  const { current } = await loadSigningKeys();
+  return new SignJWT({})
+    .setProtectedHeader({ alg: 'ES256', kid: current.kid, typ: 'JWT' })
+    .setSubject(`u=${uuid}`)
+    .setIssuer(config().SECPASS_ISSUER)
+    .setAudience(appId)
+    .setIssuedAt()
+    .setExpirationTime(`${config().SECPASS_TOKEN_TTL_SECONDS}s`)
+    .sign(current.key);
 };

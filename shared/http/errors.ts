@@ -44,13 +44,23 @@ const UPSTREAM_SENTENCES: Record<UpstreamFailure, string> = {
   bad_token: 'issued an access token that does not verify',
 };
 
-/** The spec answers 404 "Invalid Myinfo server response" for every upstream failure. */
+/**
+ * The status an upstream's failure gets: the spec answers 404 "Invalid Myinfo server response"
+ * for the data APIs, while Singpass Login lists only 500 for anything on the server side.
+ */
+const UPSTREAM_FAILURE_STATUS = { Myinfo: 404, 'Myinfo Business': 404, Singpass: 500 } as const;
+export type UpstreamName = keyof typeof UPSTREAM_FAILURE_STATUS;
+
 export class UpstreamError extends SecpassError {
   constructor(
-    readonly provider: string,
+    readonly provider: UpstreamName,
     readonly failure: UpstreamFailure,
     readonly upstreamStatus?: number,
   ) {
-    super(404, `upstream_${failure}`, `${provider} ${UPSTREAM_SENTENCES[failure]}.`);
+    super(
+      UPSTREAM_FAILURE_STATUS[provider],
+      `upstream_${failure}`,
+      `${provider} ${UPSTREAM_SENTENCES[failure]}.`,
+    );
   }
 }

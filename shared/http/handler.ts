@@ -27,6 +27,14 @@ const toHttp = (error: unknown): APIGatewayProxyResult => {
   return jsonResponse(500, errorBody('internal_error', 'We had a problem with our server. Try again later.'));
 };
 
+/** One function serving several routes: picks the handler by `METHOD /resource`. */
+export const routedHandler = (routes: Record<string, HttpHandler>) =>
+  httpHandler(async (event, context) => {
+    const handle = routes[`${event.httpMethod} ${event.resource}`];
+    if (!handle) throw new SecpassError(404, 'not_found', 'No such route.');
+    return handle(event, context);
+  });
+
 /** Wraps a route handler with request-scoped logging and the error mapping. */
 export const httpHandler = (handle: HttpHandler) =>
   middy<APIGatewayProxyEvent, APIGatewayProxyResult>()

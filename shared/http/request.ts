@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
+import * as z from 'zod/mini';
 import { BadRequestError } from './errors.ts';
 
 // Codes and states are opaque to us, but anything beyond this is not something an upstream issued.
@@ -19,3 +20,24 @@ export const requiredQueryParam = (event: APIGatewayProxyEvent, name: string): s
   }
   return value;
 };
+
+/** The JSON body, validated; anything else is a 400 that names no value from the body. */
+export const jsonBody = <T>(event: APIGatewayProxyEvent, schema: z.ZodMiniType<T>): T => {
+  const raw =
+    event.isBase64Encoded && event.body ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw ?? '');
+  } catch {
+    throw new BadRequestError('invalid_body', 'The request body must be JSON.');
+  }
+  const result = schema.safeParse(parsed);
+  if (!result.success) {
+    const fields = [...new Set(result.error.issues.map((issue) => issue.path.join('.') || 'body'))];
+    throw new BadRequestError('invalid_body', `The request body is invalid at: ${fields.join(', ')}.`);
+  }
+  return result.data;
+};
+
+/** An opaque code or state in a JSON body, held to the same shape as in a query string. */
+export const opaqueValue = () => z.string().check(z.regex(OPAQUE_VALUE));

@@ -1,5 +1,5 @@
 import { config } from '../config/env.ts';
-import { UpstreamError } from './errors.ts';
+import { UpstreamError, type UpstreamName } from './errors.ts';
 
 export interface UpstreamResponse {
   status: number;
@@ -18,7 +18,7 @@ const isTimeout = (error: unknown): boolean =>
  * failure, non-2xx or oversized answer into an UpstreamError naming the provider.
  */
 export const callUpstream = async (
-  provider: string,
+  provider: UpstreamName,
   url: string,
   init: RequestInit,
 ): Promise<UpstreamResponse> => {

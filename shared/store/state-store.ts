@@ -5,19 +5,23 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { BadRequestError } from '../http/errors.ts';
 import { documentClient, nowSeconds, tableName } from './table.ts';
 
-export type Provider = 'myinfo';
-
-/** What an authorisation flow remembers between init and token, bound to one app. */
-export interface AuthState {
+interface StateBase {
   state: string;
   appId: string;
-  provider: Provider;
   /** Epoch seconds; also the TTL attribute, but TTL deletes late so every check compares it. */
   expiresAt: number;
-  /** The exact redirect_uri and attributes sent to the upstream, which the token call must repeat. */
+  /** The exact redirect_uri sent to the upstream, which the token call must repeat. */
   redirectUri: string;
-  attributes: string;
 }
+
+/** What an authorisation flow remembers between init and token, bound to one app. */
+export type AuthState =
+  /** Myinfo: the attributes consented to, which the person call must repeat. */
+  | (StateBase & { provider: 'myinfo'; attributes: string })
+  /** Singpass: the nonce the ID token must carry. */
+  | (StateBase & { provider: 'singpass'; nonce: string });
+
+export type Provider = AuthState['provider'];
 
 const key = (state: string) => ({ pk: `STATE#${state}`, sk: 'STATE' });
 
@@ -40,7 +44,11 @@ const invalid = () => new BadRequestError('invalid_state', 'The state is unknown
  * wins, and only for its own app, its own provider and before expiry. Another app's attempt
  * changes nothing and learns nothing beyond "unknown".
  */
-export const consumeState = async (state: string, appId: string, provider: Provider): Promise<AuthState> => {
+export const consumeState = async <P extends Provider>(
+  state: string,
+  appId: string,
+  provider: P,
+): Promise<Extract<AuthState, { provider: P }>> => {
   const now = nowSeconds();
   try {
     const { Attributes } = await documentClient().send(
@@ -55,7 +63,7 @@ export const consumeState = async (state: string, appId: string, provider: Provi
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }),
     );
-    return Attributes as AuthState;
+    return Attributes as Extract<AuthState, { provider: P }>;
   } catch (error) {
     if (!(error instanceof ConditionalCheckFailedException)) throw error;
     throw refusal(error.Item ? unmarshall(error.Item) : undefined, appId, provider, now);

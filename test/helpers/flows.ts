@@ -33,3 +33,18 @@ export const useMyinfoBase = (url: string) => {
   process.env.MYINFO_BASE_URL = url;
   resetConfig();
 };
+
+export const postJson = (stack: LocalStack, apiKey: string, path: string, body: unknown) =>
+  fetch(`${stack.gatewayUrl}${path}`, {
+    method: 'POST',
+    headers: { ...basic(apiKey), 'Content-Type': 'application/json' },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+
+/** authReqUri → MockPass Singpass login → the code and state the app's login callback receives. */
+export const singpassLogin = async (stack: LocalStack, app: DemoApp, persona: PersonaHeaders) => {
+  const response = await postJson(stack, app.apiKey, '/oidc/singpass/authReqUri', { purpose: 'login' });
+  if (response.status !== 200) throw new Error(`authReqUri answered ${response.status}`);
+  const { authReqUri } = (await response.json()) as { authReqUri: string };
+  return { authReqUri, ...(await consentAndReturn(authReqUri, app.callbacks.singpass, persona)) };
+};

@@ -17,7 +17,7 @@ import {
   NOT_FOUND_RESPONSE,
   ROUTES,
 } from '../../infra/routes.ts';
-import { SecpassStack } from '../../infra/stack.ts';
+import { DEFAULT_SINGPASS_DISCOVERY_URL, SecpassStack } from '../../infra/stack.ts';
 
 interface CfnResourceJson {
   Type: string;
@@ -229,6 +229,8 @@ describe('CDK stack', () => {
             'SECPASS_ISSUER',
             'SECPASS_SIGNING_SECRET_ID',
             'SECPASS_TABLE',
+            'SINGPASS_DISCOVERY_URL',
+            'SINGPASS_SECRET_ID',
           ],
           name,
         );
@@ -240,6 +242,8 @@ describe('CDK stack', () => {
           logicalId(stack.secrets.signing.node.defaultChild),
         );
         assert.equal(target(env.MYINFO_SECRET_ID), logicalId(stack.secrets.myinfo.node.defaultChild));
+        assert.equal(target(env.SINGPASS_SECRET_ID), logicalId(stack.secrets.singpass.node.defaultChild));
+        assert.equal(env.SINGPASS_DISCOVERY_URL, DEFAULT_SINGPASS_DISCOVERY_URL);
         // The issuer is this API's base URL: built from its id and ending in the stage.
         const issuer = JSON.stringify(env.SECPASS_ISSUER);
         assert.deepEqual(referencedIds(env.SECPASS_ISSUER), [api, 'AWS::Region', 'AWS::URLSuffix'], issuer);
@@ -283,9 +287,9 @@ describe('CDK stack', () => {
       });
     });
 
-    test('two secrets hold only a {} placeholder, are retained, and their names and ARNs are outputs', () => {
+    test('three secrets hold only a {} placeholder, are retained, and their names and ARNs are outputs', () => {
       const secrets = ofType('AWS::SecretsManager::Secret');
-      assert.equal(secrets.length, 2);
+      assert.equal(secrets.length, 3);
       for (const [, secret] of secrets) {
         assert.equal(secret.Properties.SecretString, '{}');
         assert.equal(secret.DeletionPolicy, 'Retain');
@@ -297,6 +301,8 @@ describe('CDK stack', () => {
         'SigningSecretArn',
         'MyinfoSecretName',
         'MyinfoSecretArn',
+        'SingpassSecretName',
+        'SingpassSecretArn',
       ]) {
         assert.ok(outputs.includes(output), `output ${output}`);
       }
@@ -310,7 +316,17 @@ describe('CDK stack', () => {
         'dynamodb:GetItem on table',
         'dynamodb:PutItem on table',
         'secretsmanager:DescribeSecret on myinfo secret',
+        'secretsmanager:DescribeSecret on singpass secret',
         'secretsmanager:GetSecretValue on myinfo secret',
+        'secretsmanager:GetSecretValue on singpass secret',
+      ],
+      'token-exchange': [
+        'dynamodb:GetItem on table',
+        'dynamodb:UpdateItem on table',
+        'secretsmanager:DescribeSecret on signing secret',
+        'secretsmanager:DescribeSecret on singpass secret',
+        'secretsmanager:GetSecretValue on signing secret',
+        'secretsmanager:GetSecretValue on singpass secret',
       ],
       'person-fetch': [
         'dynamodb:GetItem on table',
@@ -322,7 +338,9 @@ describe('CDK stack', () => {
       ],
       jwks: [
         'secretsmanager:DescribeSecret on signing secret',
+        'secretsmanager:DescribeSecret on singpass secret',
         'secretsmanager:GetSecretValue on signing secret',
+        'secretsmanager:GetSecretValue on singpass secret',
       ],
     };
     // Every function also writes its own log group and X-Ray segments (which take no resource).
@@ -345,6 +363,7 @@ describe('CDK stack', () => {
           [logicalId(stack.table.node.defaultChild)]: 'table',
           [logicalId(stack.secrets.signing.node.defaultChild)]: 'signing secret',
           [logicalId(stack.secrets.myinfo.node.defaultChild)]: 'myinfo secret',
+          [logicalId(stack.secrets.singpass.node.defaultChild)]: 'singpass secret',
           [String(target((fn.LoggingConfig as { LogGroup: unknown }).LogGroup))]: 'own log group',
         };
         const label = (r: unknown) => (r === '*' ? '*' : (labels[target(r) ?? ''] ?? JSON.stringify(r)));

@@ -26,6 +26,8 @@ before(async () => {
     SECPASS_SIGNING_SECRET_ID: SIGNING,
     MYINFO_SECRET_ID: 'unused',
     MYINFO_BASE_URL: 'http://127.0.0.1:9/myinfo/v3',
+    SINGPASS_SECRET_ID: 'unused',
+    SINGPASS_DISCOVERY_URL: 'http://127.0.0.1:9/singpass/v2/.well-known/openid-configuration',
     SECRETS_CACHE_SECONDS: '0',
   });
 });
@@ -34,7 +36,10 @@ after(async () => {
 });
 
 const publishedJwks = async (): Promise<JSONWebKeySet> => {
-  const response = await jwksHandler({} as APIGatewayProxyEvent, {} as Context);
+  const response = await jwksHandler(
+    { httpMethod: 'GET', resource: '/.well-known/jwks.json' } as APIGatewayProxyEvent,
+    {} as Context,
+  );
   assert.equal(response.statusCode, 200);
   return JSON.parse(response.body) as JSONWebKeySet;
 };

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { decryptJwe, JoseRejected, verifyJws, verifyJwt } from '../../crypto/pinned-jose.ts';
 import { pkiSignHeader } from '../../crypto/pki-sign.ts';
-import { UpstreamError, type UpstreamFailure } from '../../http/errors.ts';
+import { UpstreamError, type UpstreamFailure, type UpstreamName } from '../../http/errors.ts';
 import { callUpstream } from '../../http/upstream.ts';
 import type { PkiCredentials } from '../../secrets/pki-credentials.ts';
 
@@ -12,7 +12,7 @@ import type { PkiCredentials } from '../../secrets/pki-credentials.ts';
  */
 export interface PkiOAuthProfile {
   /** Shown in error messages, e.g. "Myinfo". */
-  name: string;
+  name: UpstreamName;
   baseUrl: string;
   /** Path of the data call for the access token's subject. */
   dataPath: (subject: string) => string;

@@ -1,0 +1,57 @@
+import { createRemoteJWKSet, type JWTVerifyGetKey } from 'jose';
+import * as z from 'zod/mini';
+import { config } from '../../config/env.ts';
+import { UpstreamError } from '../../http/errors.ts';
+import { callUpstream } from '../../http/upstream.ts';
+
+const Discovery = z.object({
+  issuer: z.string().check(z.minLength(1)),
+  authorization_endpoint: z.url(),
+  token_endpoint: z.url(),
+  jwks_uri: z.url(),
+});
+
+export interface SingpassProvider {
+  issuer: string;
+  authorizationEndpoint: string;
+  tokenEndpoint: string;
+  /** Singpass's signing keys, cached; an unknown kid triggers one refetch (jose's cooldown applies). */
+  keys: JWTVerifyGetKey;
+}
+
+// Discovery rarely changes; an hour keeps a warm container from asking on every login.
+const DISCOVERY_TTL_MS = 60 * 60 * 1000;
+let cached: { url: string; provider: Promise<SingpassProvider>; expiresAt: number } | undefined;
+
+const fetchProvider = async (url: string): Promise<SingpassProvider> => {
+  const { body } = await callUpstream('Singpass', url, {
+    method: 'GET',
+    headers: { Accept: 'application/json' },
+  });
+  let document: z.infer<typeof Discovery>;
+  try {
+    document = Discovery.parse(JSON.parse(body));
+  } catch {
+    throw new UpstreamError('Singpass', 'bad_response');
+  }
+  return {
+    issuer: document.issuer,
+    authorizationEndpoint: document.authorization_endpoint,
+    tokenEndpoint: document.token_endpoint,
+    keys: createRemoteJWKSet(new URL(document.jwks_uri), { timeoutDuration: config().UPSTREAM_TIMEOUT_MS }),
+  };
+};
+
+/** The provider described by SINGPASS_DISCOVERY_URL; a failed fetch is not cached. */
+export const singpassProvider = (): Promise<SingpassProvider> => {
+  const url = config().SINGPASS_DISCOVERY_URL;
+  const now = Date.now();
+  if (cached && cached.url === url && cached.expiresAt > now) return cached.provider;
+  const provider = fetchProvider(url);
+  const entry = { url, provider, expiresAt: now + DISCOVERY_TTL_MS };
+  cached = entry;
+  provider.catch(() => {
+    if (cached === entry) cached = undefined;
+  });
+  return provider;
+};

@@ -1,0 +1,97 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { SignJWT } from 'jose';
+import * as z from 'zod/mini';
+import type { AppRecord, SingpassSettings } from '../../apps/app-record.ts';
+import { type Caller, loadCallerApp } from '../../apps/caller.ts';
+import { config } from '../../config/env.ts';
+import { signLoginToken } from '../../crypto/secpass-token.ts';
+import { ForbiddenError, UpstreamError } from '../../http/errors.ts';
+import { callUpstream } from '../../http/upstream.ts';
+import { loadSingpassKeys, type SingpassKeys } from '../../secrets/singpass-keys.ts';
+import { consumeState, newStateValue, saveState } from '../../store/state-store.ts';
+import { nowSeconds } from '../../store/table.ts';
+import { allInOrder } from '../../util/settle.ts';
+import { singpassProvider } from './discovery.ts';
+import { openIdToken, uuidOf } from './id-token.ts';
+
+const singpassSettings = (app: AppRecord): SingpassSettings => {
+  const settings = app.providers.singpass;
+  if (!settings)
+    throw new ForbiddenError('provider_not_enabled', 'Singpass Login is not enabled for this app.');
+  return settings;
+};
+
+/** `POST /oidc/singpass/authReqUri`: a fresh single-use state and nonce, and the Singpass login URL. */
+export const startSingpassLogin = async (app: AppRecord): Promise<string> => {
+  const settings = singpassSettings(app);
+  const [provider, { clientId }] = await Promise.all([singpassProvider(), loadSingpassKeys()]);
+  const state = newStateValue();
+  const nonce = randomBytes(32).toString('base64url');
+  await saveState({
+    state,
+    appId: app.appId,
+    provider: 'singpass',
+    expiresAt: nowSeconds() + config().STATE_TTL_SECONDS,
+    redirectUri: settings.callbackUrl,
+    nonce,
+  });
+  const url = new URL(provider.authorizationEndpoint);
+  for (const [name, value] of Object.entries({
+    scope: 'openid',
+    response_type: 'code',
+    client_id: clientId,
+    redirect_uri: settings.callbackUrl,
+    state,
+    nonce,
+  })) {
+    url.searchParams.set(name, value);
+  }
+  return url.toString();
+};
+
+// Singpass accepts assertions of at most two minutes; one leaves room for clock skew.
+const ASSERTION_LIFETIME_SECONDS = 60;
+
+/** `private_key_jwt` client authentication: ES256, aud = the issuer, unique jti, short-lived. */
+const clientAssertion = (keys: SingpassKeys, audience: string): Promise<string> =>
+  new SignJWT({})
+    .setProtectedHeader({ alg: 'ES256', kid: keys.signing.kid, typ: 'JWT' })
+    .setIssuer(keys.clientId)
+    .setSubject(keys.clientId)
+    .setAudience(audience)
+    .setJti(randomUUID())
+    .setIssuedAt()
+    .setExpirationTime(nowSeconds() + ASSERTION_LIFETIME_SECONDS)
+    .sign(keys.signing.key);
+
+const TokenResponse = z.object({ id_token: z.string().check(z.minLength(1)) });
+
+/**
+ * `POST /oidc/singpass/userInfo`: consume the state, exchange the code, open and check the ID
+ * token, and answer a login token naming the person by UUID only.
+ */
+export const finishSingpassLogin = async (caller: Caller, code: string, state: string): Promise<string> => {
+  const [app, saved] = await allInOrder(loadCallerApp(caller), consumeState(state, caller.appId, 'singpass'));
+  singpassSettings(app);
+  const [provider, keys] = await Promise.all([singpassProvider(), loadSingpassKeys()]);
+  const response = await callUpstream('Singpass', provider.tokenEndpoint, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
+    body: new URLSearchParams({
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: saved.redirectUri,
+      client_id: keys.clientId,
+      client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+      client_assertion: await clientAssertion(keys, provider.issuer),
+    }).toString(),
+  });
+  let idToken: string;
+  try {
+    idToken = TokenResponse.parse(JSON.parse(response.body)).id_token;
+  } catch {
+    throw new UpstreamError('Singpass', 'bad_response');
+  }
+  const claims = await openIdToken(idToken, keys, provider, saved.nonce);
+  return signLoginToken(uuidOf(claims.sub), app.appId);
+};
