@@ -6,9 +6,10 @@ import { findActiveAppByKeyHash } from './app-store.ts';
  * API Gateway caches this answer per Authorization header for every route of the stage, so the
  * policy covers the whole API, not just the method that happened to be called first.
  */
-const wholeApi = (methodArn: string): string => {
-  const [arnPrefix, apiId, stage] = methodArn.split('/');
-  return `${arnPrefix}/${apiId}/${stage}/*/*`;
+// A method ARN is `arn:aws:execute-api:<region>:<account>:<api id>/<stage>/<METHOD>/<path>`.
+export const wholeApi = (methodArn: string): string => {
+  const [apiArn, stage] = methodArn.split('/');
+  return `${apiArn}/${stage}/*/*`;
 };
 
 const policy = (principalId: string, effect: 'Allow' | 'Deny', resource: string) => ({
