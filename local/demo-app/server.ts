@@ -1,5 +1,6 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createRemoteJWKSet, jwtVerify } from 'jose';
 import type { DemoApp } from '../stack.ts';
 import { openSecpassToken } from './open-token.ts';
 
@@ -32,7 +33,8 @@ const home = (config: DemoAppConfig) =>
   `<h1>Secpass demo apps</h1><ul>${config.apps
     .map(
       (app, i) =>
-        `<li>${escapeHtml(app.name)}: <a href="/apps/${i + 1}/myinfo">Retrieve Myinfo with Singpass</a></li>`,
+        `<li>${escapeHtml(app.name)}: <a href="/apps/${i + 1}/myinfo">Retrieve Myinfo with Singpass</a> · ` +
+        `<a href="/apps/${i + 1}/singpass">Log in with Singpass</a></li>`,
     )
     .join('')}</ul>`;
 
@@ -71,19 +73,66 @@ const finishMyinfo = async (
   );
 };
 
+const secpass = (config: DemoAppConfig, app: DemoApp, path: string, body: unknown) =>
+  fetch(`${config.gatewayUrl}${path}`, {
+    method: 'POST',
+    headers: { Authorization: `Basic ${app.apiKey}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+
+const startSingpass = async (config: DemoAppConfig, app: DemoApp, res: ServerResponse) => {
+  const answer = await secpass(config, app, '/oidc/singpass/authReqUri', { purpose: 'login' });
+  if (answer.status !== 200)
+    return page(res, 502, `<p>Secpass refused: ${escapeHtml(await answer.text())}</p>`);
+  const { authReqUri } = (await answer.json()) as { authReqUri: string };
+  res.writeHead(302, { Location: authReqUri });
+  res.end();
+};
+
+const finishSingpass = async (
+  config: DemoAppConfig,
+  app: DemoApp,
+  query: URLSearchParams,
+  res: ServerResponse,
+) => {
+  const answer = await secpass(config, app, '/oidc/singpass/userInfo', {
+    authCode: query.get('code') ?? '',
+    state: query.get('state') ?? '',
+  });
+  if (answer.status !== 200)
+    return page(res, 502, `<p>Secpass refused: ${escapeHtml(await answer.text())}</p>`);
+  const { token } = (await answer.json()) as { token: string };
+  // An app checks the signature, the issuer's key set, that it is the audience, and expiry.
+  const { payload } = await jwtVerify(token, createRemoteJWKSet(new URL(config.secpassJwksUrl)), {
+    algorithms: ['ES256'],
+    audience: app.appId,
+  });
+  page(
+    res,
+    200,
+    `<h1>Signed in</h1><p>Singpass user <code>${escapeHtml(String(payload.sub))}</code>, ` +
+      `verified against Secpass's JWKS for ${escapeHtml(app.name)}.</p><p><a href="/">Back</a></p>`,
+  );
+};
+
 export const startDemoAppServer = async (
   port: number,
   config: () => DemoAppConfig,
 ): Promise<DemoAppServer> => {
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://demo');
-    const route = /^\/apps\/(\d+)\/(myinfo|callback\/myinfo)$/.exec(url.pathname);
+    const route = /^\/apps\/(\d+)\/(myinfo|singpass|callback\/myinfo|callback\/singpass)$/.exec(url.pathname);
     const app = route ? config().apps[Number(route[1]) - 1] : undefined;
     const work = async () => {
       if (url.pathname === '/') return page(res, 200, home(config()));
       if (!route || !app) return page(res, 404, '<p>Not found</p>');
-      if (route[2] === 'myinfo') return startMyinfo(config(), app, res);
-      return finishMyinfo(config(), app, url.searchParams, res);
+      const steps = {
+        myinfo: () => startMyinfo(config(), app, res),
+        singpass: () => startSingpass(config(), app, res),
+        'callback/myinfo': () => finishMyinfo(config(), app, url.searchParams, res),
+        'callback/singpass': () => finishSingpass(config(), app, url.searchParams, res),
+      };
+      return steps[route[2] as keyof typeof steps]();
     };
     work().catch(() => page(res, 500, '<p>The demo app could not open the Secpass token.</p>'));
   });

@@ -30,3 +30,18 @@ test('a person signs in through the demo app, which opens the Secpass token and 
   assert.equal(replay.status, 502);
   assert.match(await replay.text(), /state_used/);
 });
+
+test('a person logs in with Singpass through the demo app, which verifies the login token', async () => {
+  const app = stack.apps[0];
+  assert.ok(app);
+  const { code, state } = await consentAndReturn(
+    `${stack.demoAppUrl}/apps/1/singpass`,
+    app.callbacks.singpass,
+    PERSONAS.citizen,
+  );
+  const page = await fetch(`${app.callbacks.singpass}?${new URLSearchParams({ code, state })}`);
+  assert.equal(page.status, 200);
+  const html = await page.text();
+  assert.match(html, new RegExp(`u=${PERSONAS.citizen.uuid}`));
+  assert.equal(html.includes(PERSONAS.citizen.nric), false);
+});

@@ -75,6 +75,7 @@ test('npm start: one ready line, demo-app.json as documented, SIGTERM to npm lea
       assert.equal(app.privateJwk.crv, 'P-256');
       assert.ok(app.privateJwk.d);
       assert.match(app.callbacks.myinfo, /^http:\/\/127\.0\.0\.1:/);
+      assert.match(app.callbacks.singpass, /^http:\/\/127\.0\.0\.1:/);
     }
     const jwks = (await (await fetch(demo.secpassJwksUrl)).json()) as { keys: unknown[] };
     assert.equal(jwks.keys.length, 1);
