@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import type { JWK } from 'jose';
 import { newAppKeyPair } from '../local/dev-keys.ts';
 import { useLocalEnvironment } from '../local/local-environment.ts';
-import { type AppRecord, MyinfoSettings } from '../shared/apps/app-record.ts';
+import { type AppRecord, MyinfoSettings, SingpassSettings } from '../shared/apps/app-record.ts';
 import { listApps, setAppStatus } from '../shared/apps/app-store.ts';
 import { onboardApp, rotateAppApiKey } from '../shared/apps/onboarding.ts';
 
@@ -16,6 +16,7 @@ import { onboardApp, rotateAppApiKey } from '../shared/apps/onboarding.ts';
 const USAGE = `usage:
   npm run apps -- create --name NAME (--public-jwk JSON | --public-jwk-file FILE | --generate-key)
                   [--myinfo-callback URL --myinfo-attributes a,b,c --myinfo-purpose TEXT [--myinfo-subentity ID]]
+                  [--singpass-callback URL]
   npm run apps -- list
   npm run apps -- disable APP_ID
   npm run apps -- enable APP_ID
@@ -36,6 +37,7 @@ const { values: options, positionals } = parseArgs({
     'myinfo-attributes': { type: 'string' },
     'myinfo-purpose': { type: 'string' },
     'myinfo-subentity': { type: 'string' },
+    'singpass-callback': { type: 'string' },
   },
 });
 
@@ -68,6 +70,11 @@ const myinfoSettings = (): AppRecord['providers']['myinfo'] => {
   });
 };
 
+const singpassSettings = (): AppRecord['providers']['singpass'] =>
+  options['singpass-callback']
+    ? SingpassSettings.parse({ callbackUrl: options['singpass-callback'] })
+    : undefined;
+
 const commands: Record<string, (appId?: string) => Promise<unknown>> = {
   create: async () => {
     if (!options.name) throw new UsageError('create needs --name');
@@ -75,7 +82,7 @@ const commands: Record<string, (appId?: string) => Promise<unknown>> = {
     const { app, apiKey } = await onboardApp({
       name: options.name,
       publicJwk,
-      providers: { myinfo: myinfoSettings() },
+      providers: { myinfo: myinfoSettings(), singpass: singpassSettings() },
     });
     return {
       appId: app.appId,

@@ -45,12 +45,20 @@ test('create, list, rotate-key, disable and enable an app through the admin comm
     'uinfin,name',
     '--myinfo-purpose',
     'Onboarding',
+    '--singpass-callback',
+    'https://payroll.example/login/callback',
   );
   const appId = String(created.appId);
   const firstKey = String(created.apiKey);
   assert.match(firstKey, /^spk_/);
   assert.ok(created.privateJwk, 'a generated key pair hands the private half to the operator once');
   assert.equal((await init(firstKey)).status, 302);
+  const login = await fetch(`${stack.gatewayUrl}/oidc/singpass/authReqUri`, {
+    method: 'POST',
+    headers: { ...basic(firstKey), 'Content-Type': 'application/json' },
+    body: JSON.stringify({ purpose: 'login' }),
+  });
+  assert.equal(login.status, 200);
 
   const listed = (await apps('list')) as unknown as { appId: string; status: string; apiKeyHash?: string }[];
   const row = listed.find((app) => app.appId === appId);
