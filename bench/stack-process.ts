@@ -25,6 +25,7 @@ export const startStackProcess = async (): Promise<{ demo: DemoFile; stop(): Pro
     PORT: String(await freePort()),
     DEMO_APP_PORT: String(await freePort()),
     MOCKPASS_PORT: String(await freePort()),
+    MYINFOBIZ_PORT: String(await freePort()),
     DYNAMODB_PORT: String(await freePort()),
     SECRETS_PORT: String(await freePort()),
   };

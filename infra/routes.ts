@@ -25,6 +25,8 @@ export interface Route {
 export const ROUTES: readonly Route[] = [
   { method: 'GET', path: '/myinfo/init', function: 'authorise-init', auth: 'apiKey' },
   { method: 'GET', path: '/myinfo/token', function: 'person-fetch', auth: 'apiKey' },
+  { method: 'GET', path: '/myinfobiz/init', function: 'authorise-init', auth: 'apiKey' },
+  { method: 'GET', path: '/myinfobiz/token', function: 'person-fetch', auth: 'apiKey' },
   { method: 'POST', path: '/oidc/singpass/authReqUri', function: 'authorise-init', auth: 'apiKey' },
   { method: 'POST', path: '/oidc/singpass/userInfo', function: 'token-exchange', auth: 'apiKey' },
   { method: 'GET', path: '/.well-known/jwks.json', function: 'jwks', auth: 'public' },

@@ -13,6 +13,9 @@ import { FUNCTION_NAMES, type FunctionName } from './routes.ts';
 /** Myinfo's test environment: what a deployment talks to until `-c myinfoBaseUrl=…` says otherwise. */
 export const DEFAULT_MYINFO_BASE_URL = 'https://test.api.myinfo.gov.sg/com/v3';
 
+/** Myinfo Business v2 in Myinfo's test environment. */
+export const DEFAULT_MYINFOBIZ_BASE_URL = 'https://test.api.myinfo.gov.sg/biz/v2';
+
 /** Singpass's staging discovery document, until `-c singpassDiscoveryUrl=…` says otherwise. */
 export const DEFAULT_SINGPASS_DISCOVERY_URL =
   'https://stg-id.singpass.gov.sg/.well-known/openid-configuration';
@@ -20,18 +23,26 @@ export const DEFAULT_SINGPASS_DISCOVERY_URL =
 export interface SecpassStackProps extends StackProps {
   /** Myinfo v3 base URL (authorise, token and person hang off it); must be https. */
   myinfoBaseUrl?: string;
+  /** Myinfo Business v2 base URL; must be https. */
+  myinfoBizBaseUrl?: string;
   /** Singpass's OpenID discovery document; must be https. */
   singpassDiscoveryUrl?: string;
 }
 
-type SecretName = 'signing' | 'myinfo' | 'singpass';
+type SecretName = 'signing' | 'myinfo' | 'myinfobiz' | 'singpass';
 
 /** Which table actions and secrets each function may use: nothing more is granted. */
 export const ACCESS: Record<FunctionName, { table: readonly string[]; secrets: readonly SecretName[] }> = {
   authorizer: { table: ['dynamodb:GetItem'], secrets: [] },
-  'authorise-init': { table: ['dynamodb:GetItem', 'dynamodb:PutItem'], secrets: ['myinfo', 'singpass'] },
+  'authorise-init': {
+    table: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+    secrets: ['myinfo', 'myinfobiz', 'singpass'],
+  },
   'token-exchange': { table: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], secrets: ['singpass', 'signing'] },
-  'person-fetch': { table: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], secrets: ['myinfo', 'signing'] },
+  'person-fetch': {
+    table: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+    secrets: ['myinfo', 'myinfobiz', 'signing'],
+  },
   jwks: { table: [], secrets: ['signing', 'singpass'] },
 };
 
@@ -55,6 +66,10 @@ export class SecpassStack extends Stack {
   constructor(scope: Construct, id: string, props: SecpassStackProps = {}) {
     super(scope, id, props);
     const myinfoBaseUrl = httpsUrl('myinfoBaseUrl', props.myinfoBaseUrl ?? DEFAULT_MYINFO_BASE_URL);
+    const myinfoBizBaseUrl = httpsUrl(
+      'myinfoBizBaseUrl',
+      props.myinfoBizBaseUrl ?? DEFAULT_MYINFOBIZ_BASE_URL,
+    );
     const singpassDiscoveryUrl = httpsUrl(
       'singpassDiscoveryUrl',
       props.singpassDiscoveryUrl ?? DEFAULT_SINGPASS_DISCOVERY_URL,
@@ -79,6 +94,10 @@ export class SecpassStack extends Stack {
         'MyinfoSecret',
         'Myinfo client id/secret, our RSA private keys and Myinfo certificates',
       ),
+      myinfobiz: this.placeholderSecret(
+        'MyinfoBizSecret',
+        'Myinfo Business client id/secret, our RSA private keys and Myinfo Business certificates',
+      ),
       singpass: this.placeholderSecret(
         'SingpassSecret',
         'Singpass client id and our relying-party EC keys: { clientId, signingKeys: [JWK], encryptionKeys: [JWK] }',
@@ -93,6 +112,8 @@ export class SecpassStack extends Stack {
       SECPASS_SIGNING_SECRET_ID: this.secrets.signing.secretArn,
       MYINFO_SECRET_ID: this.secrets.myinfo.secretArn,
       MYINFO_BASE_URL: myinfoBaseUrl,
+      MYINFOBIZ_SECRET_ID: this.secrets.myinfobiz.secretArn,
+      MYINFOBIZ_BASE_URL: myinfoBizBaseUrl,
       SINGPASS_SECRET_ID: this.secrets.singpass.secretArn,
       SINGPASS_DISCOVERY_URL: singpassDiscoveryUrl,
       SECPASS_ISSUER: this.api.baseUrl,
@@ -115,6 +136,8 @@ export class SecpassStack extends Stack {
     new CfnOutput(this, 'SigningSecretArn', { value: this.secrets.signing.secretArn });
     new CfnOutput(this, 'MyinfoSecretName', { value: this.secrets.myinfo.secretName });
     new CfnOutput(this, 'MyinfoSecretArn', { value: this.secrets.myinfo.secretArn });
+    new CfnOutput(this, 'MyinfoBizSecretName', { value: this.secrets.myinfobiz.secretName });
+    new CfnOutput(this, 'MyinfoBizSecretArn', { value: this.secrets.myinfobiz.secretArn });
     new CfnOutput(this, 'SingpassSecretName', { value: this.secrets.singpass.secretName });
     new CfnOutput(this, 'SingpassSecretArn', { value: this.secrets.singpass.secretArn });
   }

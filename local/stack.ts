@@ -11,6 +11,7 @@ import { useLocalEnvironment } from './local-environment.ts';
 import { mockpassKeys, startMockPass } from './mockpass.ts';
 import { assertPortFree, freePort } from './ports.ts';
 import { startSecretsEndpoint } from './secrets-endpoint.ts';
+import { startMyinfoBizSimulator } from './simulators/myinfobiz/index.ts';
 
 /**
  * The whole broker on loopback: DynamoDB Local, the Secrets Manager endpoint, MockPass, the
@@ -20,6 +21,7 @@ import { startSecretsEndpoint } from './secrets-endpoint.ts';
 export interface LocalPorts {
   gateway: number;
   mockpass: number;
+  myinfobiz: number;
   dynamodb: number;
   secrets: number;
   demoApp: number;
@@ -30,7 +32,7 @@ export interface DemoApp {
   name: string;
   apiKey: string;
   privateJwk: JWK;
-  callbacks: { myinfo: string; singpass: string };
+  callbacks: { myinfo: string; myinfobiz: string; singpass: string };
 }
 
 export interface LocalStack {
@@ -39,7 +41,7 @@ export interface LocalStack {
   dynamodbUrl: string;
   secretsUrl: string;
   demoAppUrl: string;
-  upstreams: { mockpass: string };
+  upstreams: { mockpass: string; myinfobiz: string };
   apps: DemoApp[];
   secretIds: { signing: string; myinfo: string };
   flushAuthorizerCache(): void;
@@ -59,8 +61,10 @@ const TABLE = 'secpass-local';
 const SECRET_IDS = {
   signing: 'secpass/local/signing',
   myinfo: 'secpass/local/myinfo',
+  myinfobiz: 'secpass/local/myinfobiz',
   singpass: 'secpass/local/singpass',
 };
+const MYINFOBIZ_CLIENT_ID = 'STG2-SECPASS-BIZ-LOCAL';
 const SINGPASS_CLIENT_ID = 'secpass-local';
 const MYINFO_CLIENT_ID = 'STG2-SECPASS-LOCAL';
 const DEMO_ATTRIBUTES = [
@@ -74,9 +78,18 @@ const DEMO_ATTRIBUTES = [
   'mobileno',
   'email',
 ];
+const DEMO_BIZ_ATTRIBUTES = [
+  'basic-profile',
+  'addresses',
+  'appointments',
+  'uinfin',
+  'name',
+  'nationality',
+  'email',
+];
 
 const resolvePorts = async (wanted: Partial<LocalPorts> = {}): Promise<LocalPorts> => {
-  const names: (keyof LocalPorts)[] = ['gateway', 'mockpass', 'dynamodb', 'secrets', 'demoApp'];
+  const names: (keyof LocalPorts)[] = ['gateway', 'mockpass', 'myinfobiz', 'dynamodb', 'secrets', 'demoApp'];
   const ports = {} as LocalPorts;
   for (const name of names) {
     const port = wanted[name];
@@ -97,6 +110,14 @@ const myinfoSecret = (keys: DevKeys): PkiCredentialsSecret => ({
   upstreamCertificates: [mockpassKeys.mockpassCertificatePem],
 });
 
+// Locally our Myinfo Business key is MockPass's relying-party pair too; the simulator signs with its own.
+const myinfoBizSecret = (keys: DevKeys, simulatorCertificatePem: string): PkiCredentialsSecret => ({
+  clientId: MYINFOBIZ_CLIENT_ID,
+  clientSecret: keys.myinfoClientSecret,
+  privateKeys: [mockpassKeys.relyingPartyPrivateKeyPem],
+  upstreamCertificates: [simulatorCertificatePem],
+});
+
 const singpassSecret = (keys: DevKeys): SingpassSecret => ({
   clientId: SINGPASS_CLIENT_ID,
   signingKeys: [keys.singpassSigningJwk as SingpassSecret['signingKeys'][number]],
@@ -111,6 +132,7 @@ const registerDemoApps = async (count: number, demoAppUrl: string): Promise<Demo
     // The callback carries the app's position rather than its id: the id exists only after creation.
     const callbacks = {
       myinfo: `${demoAppUrl}/apps/${n}/callback/myinfo`,
+      myinfobiz: `${demoAppUrl}/apps/${n}/callback/myinfobiz`,
       singpass: `${demoAppUrl}/apps/${n}/callback/singpass`,
     };
     const { app, apiKey } = await onboardApp({
@@ -121,6 +143,11 @@ const registerDemoApps = async (count: number, demoAppUrl: string): Promise<Demo
           callbackUrl: callbacks.myinfo,
           attributes: DEMO_ATTRIBUTES,
           purpose: `Sign up with ${name}`,
+        },
+        myinfobiz: {
+          callbackUrl: callbacks.myinfobiz,
+          attributes: DEMO_BIZ_ATTRIBUTES,
+          purpose: `Onboard your company with ${name}`,
         },
         singpass: { callbackUrl: callbacks.singpass },
       },
@@ -151,6 +178,14 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       relyingPartyJwksUrl: `${gatewayUrl}/singpass/jwks`,
     });
     stops.push(mockpass.stop);
+    const myinfobiz = await startMyinfoBizSimulator({
+      port: ports.myinfobiz,
+      clientId: MYINFOBIZ_CLIENT_ID,
+      clientSecret: keys.myinfoClientSecret,
+      clientPublicKeyPem: mockpassKeys.relyingPartyCertificatePem,
+    });
+    stops.push(myinfobiz.stop);
+    secrets.put(SECRET_IDS.myinfobiz, JSON.stringify(myinfoBizSecret(keys, myinfobiz.certificatePem)));
     useLocalEnvironment({
       AWS_ENDPOINT_URL_DYNAMODB: dynamodb.url,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
@@ -158,6 +193,8 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       SECPASS_SIGNING_SECRET_ID: SECRET_IDS.signing,
       MYINFO_SECRET_ID: SECRET_IDS.myinfo,
       MYINFO_BASE_URL: mockpass.myinfoBaseUrl,
+      MYINFOBIZ_SECRET_ID: SECRET_IDS.myinfobiz,
+      MYINFOBIZ_BASE_URL: myinfobiz.baseUrl,
       SINGPASS_SECRET_ID: SECRET_IDS.singpass,
       SINGPASS_DISCOVERY_URL: mockpass.singpassDiscoveryUrl,
       SECPASS_ISSUER: gatewayUrl,
@@ -179,7 +216,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       dynamodbUrl: dynamodb.url,
       secretsUrl: secrets.url,
       demoAppUrl: demoApp.url,
-      upstreams: { mockpass: mockpass.url },
+      upstreams: { mockpass: mockpass.url, myinfobiz: myinfobiz.url },
       apps,
       secretIds: SECRET_IDS,
       flushAuthorizerCache: gateway.flushAuthorizerCache,

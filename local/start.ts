@@ -40,6 +40,7 @@ const main = async () => {
         gateway: port('PORT', 3000),
         demoApp: port('DEMO_APP_PORT', 3001),
         mockpass: port('MOCKPASS_PORT', 5156),
+        myinfobiz: port('MYINFOBIZ_PORT', 5157),
         dynamodb: port('DYNAMODB_PORT', 8000),
         secrets: port('SECRETS_PORT', 8010),
       },

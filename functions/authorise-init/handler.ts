@@ -1,15 +1,22 @@
 import { callerOf, loadCallerApp } from '../../shared/apps/caller.ts';
-import { routedHandler } from '../../shared/http/handler.ts';
+import { type HttpHandler, routedHandler } from '../../shared/http/handler.ts';
 import { jsonBody } from '../../shared/http/request.ts';
 import { jsonResponse, redirectResponse } from '../../shared/http/responses.ts';
-import { startMyinfo } from '../../shared/providers/myinfo/myinfo.ts';
+import { myinfoFlow } from '../../shared/providers/myinfo/myinfo.ts';
+import { myinfoBizFlow } from '../../shared/providers/myinfobiz/myinfobiz.ts';
+import { type PkiOAuthFlow, startPkiOAuth } from '../../shared/providers/pki-oauth/flow.ts';
 import { AuthReqUriBody } from '../../shared/providers/singpass/routes.ts';
 import { startSingpassLogin } from '../../shared/providers/singpass/singpass.ts';
 
+const redirectToAuthorise =
+  (flow: PkiOAuthFlow): HttpHandler =>
+  async (event) =>
+    redirectResponse(await startPkiOAuth(flow, await loadCallerApp(callerOf(event))));
+
 /** Starts an authorisation: a fresh single-use state and the upstream's authorise URL. */
 export const handler = routedHandler({
-  'GET /myinfo/init': async (event) =>
-    redirectResponse(await startMyinfo(await loadCallerApp(callerOf(event)))),
+  'GET /myinfo/init': redirectToAuthorise(myinfoFlow),
+  'GET /myinfobiz/init': redirectToAuthorise(myinfoBizFlow),
   'POST /oidc/singpass/authReqUri': async (event) => {
     const caller = callerOf(event);
     jsonBody(event, AuthReqUriBody);

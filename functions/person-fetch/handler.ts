@@ -1,13 +1,22 @@
 import { callerOf } from '../../shared/apps/caller.ts';
-import { httpHandler } from '../../shared/http/handler.ts';
+import { type HttpHandler, routedHandler } from '../../shared/http/handler.ts';
 import { requiredQueryParam } from '../../shared/http/request.ts';
 import { joseResponse } from '../../shared/http/responses.ts';
-import { finishMyinfo } from '../../shared/providers/myinfo/myinfo.ts';
+import { myinfoFlow } from '../../shared/providers/myinfo/myinfo.ts';
+import { myinfoBizFlow } from '../../shared/providers/myinfobiz/myinfobiz.ts';
+import { finishPkiOAuth, type PkiOAuthFlow } from '../../shared/providers/pki-oauth/flow.ts';
 
-/** GET /myinfo/token?code=&state= → the person data sealed for the calling app. */
-export const handler = httpHandler(async (event) => {
-  const caller = callerOf(event);
-  const code = requiredQueryParam(event, 'code');
-  const state = requiredQueryParam(event, 'state');
-  return joseResponse(await finishMyinfo(caller, code, state));
+/** `…/token?code=&state=` → the upstream's data sealed for the calling app. */
+const sealedData =
+  (flow: PkiOAuthFlow): HttpHandler =>
+  async (event) => {
+    const caller = callerOf(event);
+    const code = requiredQueryParam(event, 'code');
+    const state = requiredQueryParam(event, 'state');
+    return joseResponse(await finishPkiOAuth(flow, caller, code, state));
+  };
+
+export const handler = routedHandler({
+  'GET /myinfo/token': sealedData(myinfoFlow),
+  'GET /myinfobiz/token': sealedData(myinfoBizFlow),
 });

@@ -15,6 +15,7 @@ const contextString = (key: string): string | undefined => {
 new SecpassStack(app, 'Secpass', {
   description: 'Secpass identity broker',
   myinfoBaseUrl: contextString('myinfoBaseUrl'),
+  myinfoBizBaseUrl: contextString('myinfoBizBaseUrl'),
   singpassDiscoveryUrl: contextString('singpassDiscoveryUrl'),
 });
 

@@ -34,12 +34,16 @@ const home = (config: DemoAppConfig) =>
     .map(
       (app, i) =>
         `<li>${escapeHtml(app.name)}: <a href="/apps/${i + 1}/myinfo">Retrieve Myinfo with Singpass</a> · ` +
+        `<a href="/apps/${i + 1}/myinfobiz">Retrieve Myinfo Business</a> · ` +
         `<a href="/apps/${i + 1}/singpass">Log in with Singpass</a></li>`,
     )
     .join('')}</ul>`;
 
-const startMyinfo = async (config: DemoAppConfig, app: DemoApp, res: ServerResponse) => {
-  const init = await fetch(`${config.gatewayUrl}/myinfo/init`, {
+type DataProduct = 'myinfo' | 'myinfobiz';
+type PersonData = { name?: { value?: string } };
+
+const startData = async (config: DemoAppConfig, app: DemoApp, product: DataProduct, res: ServerResponse) => {
+  const init = await fetch(`${config.gatewayUrl}/${product}/init`, {
     headers: { Authorization: `Basic ${app.apiKey}` },
     redirect: 'manual',
   });
@@ -50,26 +54,29 @@ const startMyinfo = async (config: DemoAppConfig, app: DemoApp, res: ServerRespo
   res.end();
 };
 
-const finishMyinfo = async (
+const finishData = async (
   config: DemoAppConfig,
   app: DemoApp,
+  product: DataProduct,
   query: URLSearchParams,
   res: ServerResponse,
 ) => {
   const exchange = await fetch(
-    `${config.gatewayUrl}/myinfo/token?${new URLSearchParams({ code: query.get('code') ?? '', state: query.get('state') ?? '' })}`,
+    `${config.gatewayUrl}/${product}/token?${new URLSearchParams({ code: query.get('code') ?? '', state: query.get('state') ?? '' })}`,
     { headers: { Authorization: `Basic ${app.apiKey}` } },
   );
   const body = await exchange.text();
   if (exchange.status !== 200) return page(res, 502, `<p>Secpass refused: ${escapeHtml(body)}</p>`);
   const { payload } = await openSecpassToken(body, app.privateJwk, config.secpassJwksUrl);
-  const person = JSON.parse(new TextDecoder().decode(payload)) as { name?: { value?: string } };
+  // Myinfo sends the person; Myinfo Business sends { entity, person }.
+  const data = JSON.parse(new TextDecoder().decode(payload)) as PersonData & { person?: PersonData };
+  const name = (data.person ?? data).name?.value ?? 'friend';
   page(
     res,
     200,
-    `<h1>Welcome, ${escapeHtml(person.name?.value ?? 'friend')}</h1>` +
+    `<h1>Welcome, ${escapeHtml(name)}</h1>` +
       `<p>The Secpass token decrypted with ${escapeHtml(app.name)}'s key and verified against Secpass's JWKS.</p>` +
-      `<pre>${escapeHtml(JSON.stringify(person, null, 2))}</pre><p><a href="/">Back</a></p>`,
+      `<pre>${escapeHtml(JSON.stringify(data, null, 2))}</pre><p><a href="/">Back</a></p>`,
   );
 };
 
@@ -121,15 +128,17 @@ export const startDemoAppServer = async (
 ): Promise<DemoAppServer> => {
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://demo');
-    const route = /^\/apps\/(\d+)\/(myinfo|singpass|callback\/myinfo|callback\/singpass)$/.exec(url.pathname);
+    const route = /^\/apps\/(\d+)\/((?:callback\/)?(?:myinfo|myinfobiz|singpass))$/.exec(url.pathname);
     const app = route ? config().apps[Number(route[1]) - 1] : undefined;
     const work = async () => {
       if (url.pathname === '/') return page(res, 200, home(config()));
       if (!route || !app) return page(res, 404, '<p>Not found</p>');
       const steps = {
-        myinfo: () => startMyinfo(config(), app, res),
+        myinfo: () => startData(config(), app, 'myinfo', res),
+        myinfobiz: () => startData(config(), app, 'myinfobiz', res),
         singpass: () => startSingpass(config(), app, res),
-        'callback/myinfo': () => finishMyinfo(config(), app, url.searchParams, res),
+        'callback/myinfo': () => finishData(config(), app, 'myinfo', url.searchParams, res),
+        'callback/myinfobiz': () => finishData(config(), app, 'myinfobiz', url.searchParams, res),
         'callback/singpass': () => finishSingpass(config(), app, url.searchParams, res),
       };
       return steps[route[2] as keyof typeof steps]();

@@ -30,7 +30,9 @@ export const uniqueParams = (encoded: string): Map<string, string> => {
 export const requestTarget = (req: IncomingMessage): { path: string; query: string } => {
   const target = req.url ?? '/';
   const mark = target.indexOf('?');
-  return mark < 0 ? { path: target, query: '' } : { path: target.slice(0, mark), query: target.slice(mark + 1) };
+  return mark < 0
+    ? { path: target, query: '' }
+    : { path: target.slice(0, mark), query: target.slice(mark + 1) };
 };
 
 /** Scheme, host and path as the client called them, which is what a PKI_SIGN base string names. */

@@ -33,7 +33,12 @@ export const AppRecord = z.object({
   apiKeyHash: z.string().check(z.regex(/^[0-9a-f]{64}$/)),
   /** The app's EC P-256 public key: data-bearing Secpass tokens are encrypted to it. */
   publicJwk: PublicEcJwk,
-  providers: z.object({ myinfo: z.optional(MyinfoSettings), singpass: z.optional(SingpassSettings) }),
+  providers: z.object({
+    myinfo: z.optional(MyinfoSettings),
+    /** Myinfo Business takes the same settings as Myinfo. */
+    myinfobiz: z.optional(MyinfoSettings),
+    singpass: z.optional(SingpassSettings),
+  }),
   createdAt: z.string(),
 });
 

@@ -12,6 +12,9 @@ const FunctionEnv = z.extend(TableEnv, {
   MYINFO_SECRET_ID: z.string().check(z.minLength(1)),
   /** Myinfo v3 base, e.g. https://test.api.myinfo.gov.sg/com/v3 (authorise, token, person hang off it). */
   MYINFO_BASE_URL: z.url(),
+  MYINFOBIZ_SECRET_ID: z.string().check(z.minLength(1)),
+  /** Myinfo Business v2 base, e.g. https://test.api.myinfo.gov.sg/biz/v2 */
+  MYINFOBIZ_BASE_URL: z.url(),
   SINGPASS_SECRET_ID: z.string().check(z.minLength(1)),
   /** Singpass's OpenID discovery document, e.g. https://stg-id.singpass.gov.sg/.well-known/openid-configuration */
   SINGPASS_DISCOVERY_URL: z.url(),

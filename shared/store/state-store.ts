@@ -14,10 +14,13 @@ interface StateBase {
   redirectUri: string;
 }
 
+/** Myinfo and Myinfo Business: the attributes consented to, which the data call must repeat. */
+type DataState = StateBase & { attributes: string };
+
 /** What an authorisation flow remembers between init and token, bound to one app. */
 export type AuthState =
-  /** Myinfo: the attributes consented to, which the person call must repeat. */
-  | (StateBase & { provider: 'myinfo'; attributes: string })
+  | (DataState & { provider: 'myinfo' })
+  | (DataState & { provider: 'myinfobiz' })
   /** Singpass: the nonce the ID token must carry. */
   | (StateBase & { provider: 'singpass'; nonce: string });
 

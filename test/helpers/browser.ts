@@ -5,7 +5,9 @@
  */
 export interface PersonaHeaders {
   nric: string;
-  uuid: string;
+  uuid?: string;
+  /** Myinfo Business: the entity the officer acts for. */
+  uen?: string;
 }
 
 const FORM = /<form[^>]*action="([^"]*)"[^>]*method="post"[^>]*>([\s\S]*?)<\/form>/i;
@@ -44,7 +46,8 @@ export const consentAndReturn = async (
         ...(init.headers as Record<string, string> | undefined),
         'X-Show-Login-Page': 'false',
         'X-Custom-NRIC': persona.nric,
-        'X-Custom-UUID': persona.uuid,
+        ...(persona.uuid ? { 'X-Custom-UUID': persona.uuid } : {}),
+        ...(persona.uen ? { 'X-Custom-UEN': persona.uen } : {}),
         ...(cookies.get(host) ? { Cookie: cookies.get(host) as string } : {}),
       },
     });

@@ -17,7 +17,11 @@ import {
   NOT_FOUND_RESPONSE,
   ROUTES,
 } from '../../infra/routes.ts';
-import { DEFAULT_SINGPASS_DISCOVERY_URL, SecpassStack } from '../../infra/stack.ts';
+import {
+  DEFAULT_MYINFOBIZ_BASE_URL,
+  DEFAULT_SINGPASS_DISCOVERY_URL,
+  SecpassStack,
+} from '../../infra/stack.ts';
 
 interface CfnResourceJson {
   Type: string;
@@ -223,6 +227,8 @@ describe('CDK stack', () => {
           Object.keys(env).sort(),
           [
             'LOG_LEVEL',
+            'MYINFOBIZ_BASE_URL',
+            'MYINFOBIZ_SECRET_ID',
             'MYINFO_BASE_URL',
             'MYINFO_SECRET_ID',
             'POWERTOOLS_SERVICE_NAME',
@@ -243,6 +249,8 @@ describe('CDK stack', () => {
         );
         assert.equal(target(env.MYINFO_SECRET_ID), logicalId(stack.secrets.myinfo.node.defaultChild));
         assert.equal(target(env.SINGPASS_SECRET_ID), logicalId(stack.secrets.singpass.node.defaultChild));
+        assert.equal(target(env.MYINFOBIZ_SECRET_ID), logicalId(stack.secrets.myinfobiz.node.defaultChild));
+        assert.equal(env.MYINFOBIZ_BASE_URL, DEFAULT_MYINFOBIZ_BASE_URL);
         assert.equal(env.SINGPASS_DISCOVERY_URL, DEFAULT_SINGPASS_DISCOVERY_URL);
         // The issuer is this API's base URL: built from its id and ending in the stage.
         const issuer = JSON.stringify(env.SECPASS_ISSUER);
@@ -287,9 +295,9 @@ describe('CDK stack', () => {
       });
     });
 
-    test('three secrets hold only a {} placeholder, are retained, and their names and ARNs are outputs', () => {
+    test('four secrets hold only a {} placeholder, are retained, and their names and ARNs are outputs', () => {
       const secrets = ofType('AWS::SecretsManager::Secret');
-      assert.equal(secrets.length, 3);
+      assert.equal(secrets.length, 4);
       for (const [, secret] of secrets) {
         assert.equal(secret.Properties.SecretString, '{}');
         assert.equal(secret.DeletionPolicy, 'Retain');
@@ -301,6 +309,8 @@ describe('CDK stack', () => {
         'SigningSecretArn',
         'MyinfoSecretName',
         'MyinfoSecretArn',
+        'MyinfoBizSecretName',
+        'MyinfoBizSecretArn',
         'SingpassSecretName',
         'SingpassSecretArn',
       ]) {
@@ -316,8 +326,10 @@ describe('CDK stack', () => {
         'dynamodb:GetItem on table',
         'dynamodb:PutItem on table',
         'secretsmanager:DescribeSecret on myinfo secret',
+        'secretsmanager:DescribeSecret on myinfobiz secret',
         'secretsmanager:DescribeSecret on singpass secret',
         'secretsmanager:GetSecretValue on myinfo secret',
+        'secretsmanager:GetSecretValue on myinfobiz secret',
         'secretsmanager:GetSecretValue on singpass secret',
       ],
       'token-exchange': [
@@ -332,8 +344,10 @@ describe('CDK stack', () => {
         'dynamodb:GetItem on table',
         'dynamodb:UpdateItem on table',
         'secretsmanager:DescribeSecret on myinfo secret',
+        'secretsmanager:DescribeSecret on myinfobiz secret',
         'secretsmanager:DescribeSecret on signing secret',
         'secretsmanager:GetSecretValue on myinfo secret',
+        'secretsmanager:GetSecretValue on myinfobiz secret',
         'secretsmanager:GetSecretValue on signing secret',
       ],
       jwks: [
@@ -364,6 +378,7 @@ describe('CDK stack', () => {
           [logicalId(stack.secrets.signing.node.defaultChild)]: 'signing secret',
           [logicalId(stack.secrets.myinfo.node.defaultChild)]: 'myinfo secret',
           [logicalId(stack.secrets.singpass.node.defaultChild)]: 'singpass secret',
+          [logicalId(stack.secrets.myinfobiz.node.defaultChild)]: 'myinfobiz secret',
           [String(target((fn.LoggingConfig as { LogGroup: unknown }).LogGroup))]: 'own log group',
         };
         const label = (r: unknown) => (r === '*' ? '*' : (labels[target(r) ?? ''] ?? JSON.stringify(r)));

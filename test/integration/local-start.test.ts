@@ -47,6 +47,7 @@ const ports = async () => ({
   PORT: String(await freePort()),
   DEMO_APP_PORT: String(await freePort()),
   MOCKPASS_PORT: String(await freePort()),
+  MYINFOBIZ_PORT: String(await freePort()),
   DYNAMODB_PORT: String(await freePort()),
   SECRETS_PORT: String(await freePort()),
 });
@@ -68,6 +69,7 @@ test('npm start: one ready line, demo-app.json as documented, SIGTERM to npm lea
     assert.equal(demo.gatewayUrl, `http://127.0.0.1:${env.PORT}`);
     assert.equal(demo.secpassJwksUrl, `http://127.0.0.1:${env.PORT}/.well-known/jwks.json`);
     assert.equal(demo.upstreams.mockpass, `http://127.0.0.1:${env.MOCKPASS_PORT}`);
+    assert.equal(demo.upstreams.myinfobiz, `http://127.0.0.1:${env.MYINFOBIZ_PORT}`);
     assert.ok(demo.apps.length >= 2);
     for (const app of demo.apps) {
       assert.match(app.appId, /^app_/);
@@ -76,6 +78,7 @@ test('npm start: one ready line, demo-app.json as documented, SIGTERM to npm lea
       assert.ok(app.privateJwk.d);
       assert.match(app.callbacks.myinfo, /^http:\/\/127\.0\.0\.1:/);
       assert.match(app.callbacks.singpass, /^http:\/\/127\.0\.0\.1:/);
+      assert.match(app.callbacks.myinfobiz, /^http:\/\/127\.0\.0\.1:/);
     }
     const jwks = (await (await fetch(demo.secpassJwksUrl)).json()) as { keys: unknown[] };
     assert.equal(jwks.keys.length, 1);

@@ -1,0 +1,77 @@
+import type { AppRecord, MyinfoSettings } from '../../apps/app-record.ts';
+import { type Caller, loadCallerApp } from '../../apps/caller.ts';
+import { config } from '../../config/env.ts';
+import { sealDataToken } from '../../crypto/secpass-token.ts';
+import { ForbiddenError } from '../../http/errors.ts';
+import type { PkiCredentials } from '../../secrets/pki-credentials.ts';
+import { consumeState, newStateValue, saveState } from '../../store/state-store.ts';
+import { nowSeconds } from '../../store/table.ts';
+import { allInOrder } from '../../util/settle.ts';
+import { authoriseUrl, exchangeCode, fetchData, type PkiOAuthProfile } from './upstream.ts';
+
+/** One data provider speaking the Myinfo protocol: Myinfo itself or Myinfo Business. */
+export interface PkiOAuthFlow {
+  provider: 'myinfo' | 'myinfobiz';
+  profile: () => PkiOAuthProfile;
+  credentials: () => Promise<PkiCredentials>;
+}
+
+// The record was validated when it was read; only whether the provider is enabled is left to check.
+const settingsOf = (flow: PkiOAuthFlow, app: AppRecord): MyinfoSettings => {
+  const settings = app.providers[flow.provider];
+  if (!settings) {
+    throw new ForbiddenError('provider_not_enabled', `${flow.profile().name} is not enabled for this app.`);
+  }
+  return settings;
+};
+
+/** `…/init`: a fresh single-use state for this app and the upstream's authorise URL. */
+export const startPkiOAuth = async (flow: PkiOAuthFlow, app: AppRecord): Promise<string> => {
+  const settings = settingsOf(flow, app);
+  const { clientId } = await flow.credentials();
+  const state = newStateValue();
+  const attributes = settings.attributes.join(',');
+  await saveState({
+    state,
+    appId: app.appId,
+    provider: flow.provider,
+    expiresAt: nowSeconds() + config().STATE_TTL_SECONDS,
+    redirectUri: settings.callbackUrl,
+    attributes,
+  });
+  return authoriseUrl(flow.profile(), {
+    clientId,
+    attributes,
+    purpose: settings.purpose,
+    state,
+    redirectUri: settings.callbackUrl,
+  });
+};
+
+/**
+ * `…/token`: consume the state, exchange the code, fetch the data, seal it for the app. The app
+ * is re-read alongside the consume-and-exchange (only the state must precede the upstream call),
+ * and confirmed before any data is fetched; its refusal wins over a state refusal, as it would
+ * in sequential code.
+ */
+export const finishPkiOAuth = async (
+  flow: PkiOAuthFlow,
+  caller: Caller,
+  code: string,
+  state: string,
+): Promise<string> => {
+  const profile = flow.profile();
+  const credentials = await flow.credentials();
+  const exchange = consumeState(state, caller.appId, flow.provider).then(async (saved) => ({
+    saved,
+    token: await exchangeCode(profile, credentials, { code, state, redirectUri: saved.redirectUri }),
+  }));
+  const [app, { saved, token }] = await allInOrder(loadCallerApp(caller), exchange);
+  const data = await fetchData(profile, credentials, {
+    subject: token.subject,
+    accessToken: token.accessToken,
+    attributes: saved.attributes,
+    subentity: settingsOf(flow, app).subentity,
+  });
+  return sealDataToken(data, app.publicJwk);
+};
