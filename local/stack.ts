@@ -43,8 +43,10 @@ export interface LocalStack {
   demoAppUrl: string;
   upstreams: { mockpass: string; myinfobiz: string };
   apps: DemoApp[];
-  secretIds: { signing: string; myinfo: string };
+  secretIds: typeof SECRET_IDS;
   flushAuthorizerCache(): void;
+  /** Replaces a secret's value, as an operator filling or rotating it on AWS would. */
+  putSecret(name: string, value: string): void;
   stopMockPass(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -220,6 +222,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       apps,
       secretIds: SECRET_IDS,
       flushAuthorizerCache: gateway.flushAuthorizerCache,
+      putSecret: secrets.put,
       stopMockPass: mockpass.stop,
       stop: stopAll,
     };

@@ -170,8 +170,9 @@ export const createPkiSignVerifier = ({
         publicKey,
         Buffer.from(auth.signature, 'base64'),
       );
-      if (!valid)
+      if (!valid) {
         throw new PkiSignRejected('bad_signature', 'signature does not verify over the base string');
+      }
       // Recorded only once the signature verified, so a forged request cannot burn someone's nonce.
       const nonceKey = `${auth.appId}\n${auth.nonce}`;
       forgetOldNonces(current);

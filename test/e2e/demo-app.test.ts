@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { MYINFOBIZ_PERSONAS } from '../../local/simulators/myinfobiz/index.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 import { consentAndReturn } from '../helpers/browser.ts';
 import { PERSONAS } from '../helpers/flows.ts';
@@ -44,4 +45,23 @@ test('a person logs in with Singpass through the demo app, which verifies the lo
   const html = await page.text();
   assert.match(html, new RegExp(`u=${PERSONAS.citizen.uuid}`));
   assert.equal(html.includes(PERSONAS.citizen.nric), false);
+});
+
+test("an officer shares their company's data through the demo app, which opens the Secpass token", async () => {
+  const app = stack.apps[0];
+  const persona = MYINFOBIZ_PERSONAS[0];
+  assert.ok(app && persona);
+  const { code, state } = await consentAndReturn(
+    `${stack.demoAppUrl}/apps/1/myinfobiz`,
+    app.callbacks.myinfobiz,
+    {
+      nric: persona.uinfin,
+      uen: persona.uen,
+    },
+  );
+  const page = await fetch(`${app.callbacks.myinfobiz}?${new URLSearchParams({ code, state })}`);
+  assert.equal(page.status, 200);
+  const html = await page.text();
+  assert.match(html, new RegExp(`Welcome, ${persona.officerName}`));
+  assert.match(html, new RegExp(persona.uen));
 });

@@ -1,14 +1,18 @@
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { openSecpassToken } from '../../local/demo-app/open-token.ts';
 import { MYINFOBIZ_PERSONAS } from '../../local/simulators/myinfobiz/index.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
-import { newStateValue } from '../../shared/store/state-store.ts';
+import { newStateValue, saveState } from '../../shared/store/state-store.ts';
+import { nowSeconds } from '../../shared/store/table.ts';
 import { consentAndReturn } from '../helpers/browser.ts';
 import { basic, myinfoConsent, PERSONAS, tokenQuery } from '../helpers/flows.ts';
 
 let stack: LocalStack;
 before(async () => {
+  // Secrets are re-read on every request here, so a test can swap the trusted certificate.
+  process.env.SECRETS_CACHE_SECONDS = '0';
   stack = await startLocalStack();
 });
 after(async () => {
@@ -107,6 +111,37 @@ describe('Myinfo Business through Secpass', () => {
       Array.from({ length: 10 }, async () => (await bizToken(app(1).apiKey, tokenQuery(code, state))).status),
     );
     assert.equal(statuses.filter((s) => s === 200).length, 1, statuses.join(','));
+  });
+
+  test('an expired state → 400 state_expired', async () => {
+    const state = newStateValue();
+    await saveState({
+      state,
+      appId: app(0).appId,
+      provider: 'myinfobiz',
+      expiresAt: nowSeconds() - 1,
+      redirectUri: app(0).callbacks.myinfobiz,
+      attributes: 'uinfin',
+    });
+    await expectError(await bizToken(app(0).apiKey, tokenQuery('c', state)), 400, 'state_expired');
+  });
+
+  test('tokens and data signed by a key other than the trusted certificate are refused', async () => {
+    const secretId = stack.secretIds.myinfobiz;
+    const { GetSecretValueCommand, SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
+    const client = new SecretsManagerClient({});
+    const original =
+      (await client.send(new GetSecretValueCommand({ SecretId: secretId }))).SecretString ?? '';
+    const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const impostor = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const { code, state } = await bizConsent(0, MYINFOBIZ_PERSONAS[0] ?? { uen: '', uinfin: '' });
+    stack.putSecret(secretId, JSON.stringify({ ...JSON.parse(original), upstreamCertificates: [impostor] }));
+    try {
+      await expectError(await bizToken(app(0).apiKey, tokenQuery(code, state)), 404, 'upstream_bad_token');
+    } finally {
+      stack.putSecret(secretId, original);
+      client.destroy();
+    }
   });
 
   test('Myinfo Business unreachable → 404 upstream_unreachable', async () => {

@@ -89,8 +89,9 @@ export const handleAuthorise = (
   const uen = header(req, 'x-custom-uen');
   if (nric && uen) {
     const persona = findPersona(uen, nric);
-    if (!persona)
+    if (!persona) {
       throw new SimulatorError(400, 'X-Custom-NRIC / X-Custom-UEN name no known officer of that entity');
+    }
     sendRedirect(res, grantCode(ctx, request, persona));
     return;
   }

@@ -7,8 +7,9 @@ export const verifySignedRequest = (ctx: SimulatorContext, request: SignedReques
   try {
     return ctx.pki.verify(request);
   } catch (error) {
-    if (error instanceof PkiSignRejected)
+    if (error instanceof PkiSignRejected) {
       throw new SimulatorError(401, `PKI_SIGN rejected: ${error.message}`);
+    }
     throw error;
   }
 };

@@ -84,6 +84,8 @@ const route = async (ctx: SimulatorContext, req: IncomingMessage, res: ServerRes
 const answerError = (res: ServerResponse, error: unknown): void => {
   const status = error instanceof SimulatorError ? error.status : 500;
   const message = error instanceof SimulatorError ? error.message : 'unexpected error in the simulator';
+  // A 500 here is a bug in the simulator, not a refusal: make it visible to whoever runs it.
+  if (!(error instanceof SimulatorError)) console.error('Myinfo Business simulator:', error);
   if (res.headersSent) {
     res.destroy();
     return;
