@@ -16,6 +16,7 @@ import { onboardApp, rotateAppApiKey } from '../shared/apps/onboarding.ts';
 const USAGE = `usage:
   npm run apps -- create --name NAME (--public-jwk JSON | --public-jwk-file FILE | --generate-key)
                   [--myinfo-callback URL --myinfo-attributes a,b,c --myinfo-purpose TEXT [--myinfo-subentity ID]]
+                  [--myinfobiz-callback URL --myinfobiz-attributes a,b,c --myinfobiz-purpose TEXT [--myinfobiz-subentity ID]]
                   [--singpass-callback URL]
   npm run apps -- list
   npm run apps -- disable APP_ID
@@ -37,6 +38,10 @@ const { values: options, positionals } = parseArgs({
     'myinfo-attributes': { type: 'string' },
     'myinfo-purpose': { type: 'string' },
     'myinfo-subentity': { type: 'string' },
+    'myinfobiz-callback': { type: 'string' },
+    'myinfobiz-attributes': { type: 'string' },
+    'myinfobiz-purpose': { type: 'string' },
+    'myinfobiz-subentity': { type: 'string' },
     'singpass-callback': { type: 'string' },
   },
 });
@@ -60,13 +65,14 @@ const appPublicKey = async (): Promise<{ publicJwk: JWK; privateJwk?: JWK }> => 
   return { publicJwk };
 };
 
-const myinfoSettings = (): AppRecord['providers']['myinfo'] => {
-  if (!options['myinfo-callback']) return undefined;
+/** Myinfo and Myinfo Business take the same settings, under their own option prefix. */
+const dataSettings = (prefix: 'myinfo' | 'myinfobiz'): AppRecord['providers']['myinfo'] => {
+  if (!options[`${prefix}-callback`]) return undefined;
   return MyinfoSettings.parse({
-    callbackUrl: options['myinfo-callback'],
-    attributes: (options['myinfo-attributes'] ?? '').split(',').filter(Boolean),
-    purpose: options['myinfo-purpose'],
-    subentity: options['myinfo-subentity'],
+    callbackUrl: options[`${prefix}-callback`],
+    attributes: (options[`${prefix}-attributes`] ?? '').split(',').filter(Boolean),
+    purpose: options[`${prefix}-purpose`],
+    subentity: options[`${prefix}-subentity`],
   });
 };
 
@@ -82,7 +88,11 @@ const commands: Record<string, (appId?: string) => Promise<unknown>> = {
     const { app, apiKey } = await onboardApp({
       name: options.name,
       publicJwk,
-      providers: { myinfo: myinfoSettings(), singpass: singpassSettings() },
+      providers: {
+        myinfo: dataSettings('myinfo'),
+        myinfobiz: dataSettings('myinfobiz'),
+        singpass: singpassSettings(),
+      },
     });
     return {
       appId: app.appId,
