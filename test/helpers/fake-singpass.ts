@@ -21,22 +21,33 @@ export type IdTokenFlaw =
 export interface FakeSingpass {
   discoveryUrl: string;
   flaw: IdTokenFlaw;
+  /** Signs from now on with a new key under a new kid, and publishes only that one. */
+  rotateSigningKey(): Promise<void>;
   stop(): Promise<void>;
 }
 
 const SUBJECT = 's=S9812381D,u=b6cb9308-733b-42b3-ad38-9b5afc890206';
 
 export const startFakeSingpass = async (relyingPartyJwksUrl: string): Promise<FakeSingpass> => {
-  const published = await generateKeyPair('ES256', { extractable: true });
+  let published = await generateKeyPair('ES256', { extractable: true });
   const impostor = await generateKeyPair('ES256', { extractable: true });
-  const publicJwk: JWK = {
+  let kid = 'fake-sig-1';
+  const publicJwkOf = async (): Promise<JWK> => ({
     ...(await exportJWK(published.publicKey)),
-    kid: 'fake-sig',
+    kid,
     use: 'sig',
     alg: 'ES256',
-  };
+  });
   const nonces = new Map<string, string>();
-  const fake: FakeSingpass = { discoveryUrl: '', flaw: 'none', stop: async () => undefined };
+  const fake: FakeSingpass = {
+    discoveryUrl: '',
+    flaw: 'none',
+    rotateSigningKey: async () => {
+      published = await generateKeyPair('ES256', { extractable: true });
+      kid = `fake-sig-${Date.now()}`;
+    },
+    stop: async () => undefined,
+  };
   let issuer = '';
 
   const json = (res: ServerResponse, status: number, body: unknown) => {
@@ -48,7 +59,7 @@ export const startFakeSingpass = async (relyingPartyJwksUrl: string): Promise<Fa
     const flaw = fake.flaw;
     const now = Math.floor(Date.now() / 1000);
     const signed = await new SignJWT({ nonce: flaw === 'wrong-nonce' ? 'not-the-nonce' : nonces.get(code) })
-      .setProtectedHeader({ alg: 'ES256', kid: 'fake-sig', typ: 'JWT' })
+      .setProtectedHeader({ alg: 'ES256', kid, typ: 'JWT' })
       .setIssuer(flaw === 'wrong-iss' ? 'https://evil.example' : issuer)
       .setAudience(flaw === 'wrong-aud' ? 'someone-else' : clientId)
       .setSubject(SUBJECT)
@@ -76,7 +87,7 @@ export const startFakeSingpass = async (relyingPartyJwksUrl: string): Promise<Fa
         jwks_uri: `${issuer}/jwks`,
       });
     }
-    if (url.pathname.endsWith('/jwks')) return json(res, 200, { keys: [publicJwk] });
+    if (url.pathname.endsWith('/jwks')) return json(res, 200, { keys: [await publicJwkOf()] });
     if (url.pathname.endsWith('/authorize')) {
       const code = randomBytes(16).toString('hex');
       nonces.set(code, url.searchParams.get('nonce') ?? '');

@@ -105,10 +105,10 @@ describe('Myinfo Business through Secpass', () => {
     await expectError(await fetch(`${stack.gatewayUrl}/myinfobiz/init`), 403, 'invalid_api_key');
   });
 
-  test('10 concurrent token calls with one state → exactly one 200', async () => {
+  test('20 concurrent token calls with one state → exactly one 200', async () => {
     const { code, state } = await bizConsent(1, MYINFOBIZ_PERSONAS[1] ?? { uen: '', uinfin: '' });
     const statuses = await Promise.all(
-      Array.from({ length: 10 }, async () => (await bizToken(app(1).apiKey, tokenQuery(code, state))).status),
+      Array.from({ length: 20 }, async () => (await bizToken(app(1).apiKey, tokenQuery(code, state))).status),
     );
     assert.equal(statuses.filter((s) => s === 200).length, 1, statuses.join(','));
   });

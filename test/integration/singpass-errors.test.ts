@@ -111,7 +111,7 @@ describe('Singpass Login: bad input', () => {
     }
   });
 
-  test('10 concurrent userInfo calls with one state → exactly one 200', async () => {
+  test('20 concurrent userInfo calls with one state → exactly one 200', async () => {
     const { code, state } = await singpassLogin(stack, app(0), PERSONAS.foreignerF);
     const statuses = await Promise.all(
       Array.from(
@@ -138,6 +138,12 @@ describe('Singpass Login: ID tokens that must be refused', () => {
   };
 
   test('a well-formed ID token from the same provider is accepted (the fake itself is sound)', async () => {
+    assert.equal((await loginWith('none')).status, 200);
+  });
+
+  test('after Singpass rotates its signing key, the cached JWKS is refetched once and login succeeds', async () => {
+    assert.equal((await loginWith('none')).status, 200);
+    await fake.rotateSigningKey();
     assert.equal((await loginWith('none')).status, 200);
   });
 

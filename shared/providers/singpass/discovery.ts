@@ -15,7 +15,7 @@ export interface SingpassProvider {
   issuer: string;
   authorizationEndpoint: string;
   tokenEndpoint: string;
-  /** Singpass's signing keys, cached; an unknown kid triggers one refetch (jose's cooldown applies). */
+  /** Singpass's signing keys, cached; an ID token with an unknown kid triggers one refetch. */
   keys: JWTVerifyGetKey;
 }
 
@@ -38,7 +38,12 @@ const fetchProvider = async (url: string): Promise<SingpassProvider> => {
     issuer: document.issuer,
     authorizationEndpoint: document.authorization_endpoint,
     tokenEndpoint: document.token_endpoint,
-    keys: createRemoteJWKSet(new URL(document.jwks_uri), { timeoutDuration: config().UPSTREAM_TIMEOUT_MS }),
+    // No cooldown: ID tokens reach us only from Singpass's own token endpoint, so an unknown kid
+    // means Singpass rotated, and the very next login must succeed, not wait out a cooldown.
+    keys: createRemoteJWKSet(new URL(document.jwks_uri), {
+      timeoutDuration: config().UPSTREAM_TIMEOUT_MS,
+      cooldownDuration: 0,
+    }),
   };
 };
 
