@@ -65,7 +65,8 @@ const main = async () => {
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
   console.log(
-    `Secpass local ready: gateway ${stack.gatewayUrl}, demo app ${stack.demoAppUrl}, MockPass ${stack.upstreams.mockpass}; API keys in ${DEMO_FILE}`,
+    `Secpass local ready: gateway ${stack.gatewayUrl}, demo app ${stack.demoAppUrl}, MockPass ${stack.upstreams.mockpass}, ` +
+      `Myinfo Business ${stack.upstreams.myinfobiz}; API keys in ${DEMO_FILE}`,
   );
 };
 
