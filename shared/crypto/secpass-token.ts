@@ -1,5 +1,5 @@
 import { CompactEncrypt, CompactSign, importJWK, type JWK, SignJWT } from 'jose';
-import { config } from '../config/env.ts';
+import { setting } from '../config/env.ts';
 import { loadSigningKeys } from '../secrets/signing-keys.ts';
 
 /**
@@ -32,9 +32,9 @@ export const signLoginToken = async (uuid: string, appId: string): Promise<strin
   return new SignJWT({})
     .setProtectedHeader({ alg: 'ES256', kid: current.kid, typ: 'JWT' })
     .setSubject(`u=${uuid}`)
-    .setIssuer(config().SECPASS_ISSUER)
+    .setIssuer(setting('SECPASS_ISSUER'))
     .setAudience(appId)
     .setIssuedAt()
-    .setExpirationTime(`${config().SECPASS_TOKEN_TTL_SECONDS}s`)
+    .setExpirationTime(`${setting('SECPASS_TOKEN_TTL_SECONDS')}s`)
     .sign(current.key);
 };

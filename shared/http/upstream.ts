@@ -1,4 +1,4 @@
-import { config } from '../config/env.ts';
+import { setting } from '../config/env.ts';
 import { UpstreamError, type UpstreamName } from './errors.ts';
 
 export interface UpstreamResponse {
@@ -28,7 +28,7 @@ export const callUpstream = async (
     response = await fetch(url, {
       ...init,
       redirect: 'manual',
-      signal: AbortSignal.timeout(config().UPSTREAM_TIMEOUT_MS),
+      signal: AbortSignal.timeout(setting('UPSTREAM_TIMEOUT_MS')),
     });
     body = await response.text();
   } catch (error) {

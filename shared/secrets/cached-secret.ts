@@ -1,5 +1,5 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { config } from '../config/env.ts';
+import { setting } from '../config/env.ts';
 
 let client: SecretsManagerClient | undefined;
 const secretsClient = (): SecretsManagerClient => {
@@ -22,7 +22,7 @@ export const cachedSecret = <T>(secretId: () => string, parse: (raw: string) => 
       if (result.SecretString === undefined) throw new Error('secret has no string value');
       return parse(result.SecretString);
     })();
-    const current = { value, expiresAt: now + config().SECRETS_CACHE_SECONDS * 1000 };
+    const current = { value, expiresAt: now + setting('SECRETS_CACHE_SECONDS') * 1000 };
     entry = current;
     value.catch(() => {
       if (entry === current) entry = undefined;

@@ -1,6 +1,6 @@
 import { type CryptoKey, importJWK, type JWK } from 'jose';
 import * as z from 'zod/mini';
-import { config } from '../config/env.ts';
+import { setting } from '../config/env.ts';
 import { cachedSecret } from './cached-secret.ts';
 
 const PrivateEcJwk = z.object({
@@ -23,7 +23,7 @@ export interface SigningKeys {
 }
 
 export const loadSigningKeys = cachedSecret(
-  () => config().SECPASS_SIGNING_SECRET_ID,
+  () => setting('SECPASS_SIGNING_SECRET_ID'),
   async (raw): Promise<SigningKeys> => {
     const { keys } = SigningSecret.parse(JSON.parse(raw));
     const [first] = keys;

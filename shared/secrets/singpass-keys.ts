@@ -1,6 +1,6 @@
 import { type CryptoKey, importJWK, type JWK } from 'jose';
 import * as z from 'zod/mini';
-import { config } from '../config/env.ts';
+import { setting } from '../config/env.ts';
 import { cachedSecret } from './cached-secret.ts';
 
 const PrivateEcJwk = z.object({
@@ -35,7 +35,7 @@ export interface SingpassKeys {
 const publicPart = ({ d: _private, ...rest }: z.infer<typeof PrivateEcJwk>) => rest;
 
 export const loadSingpassKeys = cachedSecret(
-  () => config().SINGPASS_SECRET_ID,
+  () => setting('SINGPASS_SECRET_ID'),
   async (raw): Promise<SingpassKeys> => {
     const secret = SingpassSecret.parse(JSON.parse(raw));
     const [current] = secret.signingKeys;

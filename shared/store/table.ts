@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { configuredTableName } from '../config/env.ts';
+import { setting } from '../config/env.ts';
 
 /** The single table's key schema, shared by the CDK stack and the local launcher. */
 export const TABLE_KEYS = { partition: 'pk', sort: 'sk', ttl: 'ttl' } as const;
@@ -14,6 +14,6 @@ export const documentClient = (): DynamoDBDocumentClient => {
   return client;
 };
 
-export const tableName = configuredTableName;
+export const tableName = (): string => setting('SECPASS_TABLE');
 
 export const nowSeconds = (): number => Math.floor(Date.now() / 1000);

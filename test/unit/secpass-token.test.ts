@@ -22,14 +22,7 @@ before(async () => {
   secrets = await startSecretsEndpoint();
   useLocalEnvironment({
     AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
-    SECPASS_TABLE: 'unused',
     SECPASS_SIGNING_SECRET_ID: SIGNING,
-    MYINFO_SECRET_ID: 'unused',
-    MYINFO_BASE_URL: 'http://127.0.0.1:9/myinfo/v3',
-    MYINFOBIZ_SECRET_ID: 'unused',
-    MYINFOBIZ_BASE_URL: 'http://127.0.0.1:9/biz/v2',
-    SINGPASS_SECRET_ID: 'unused',
-    SINGPASS_DISCOVERY_URL: 'http://127.0.0.1:9/singpass/v2/.well-known/openid-configuration',
     SECRETS_CACHE_SECONDS: '0',
   });
 });

@@ -1,4 +1,4 @@
-import { config } from '../../config/env.ts';
+import { setting } from '../../config/env.ts';
 import { pkiCredentials } from '../../secrets/pki-credentials.ts';
 import type { PkiOAuthFlow } from '../pki-oauth/flow.ts';
 
@@ -7,10 +7,10 @@ export const myinfoFlow: PkiOAuthFlow = {
   provider: 'myinfo',
   profile: () => ({
     name: 'Myinfo',
-    baseUrl: config().MYINFO_BASE_URL.replace(/\/+$/, ''),
+    baseUrl: setting('MYINFO_BASE_URL').replace(/\/+$/, ''),
     dataPath: (uinfin) => `/person/${uinfin}/`,
     // NRIC (S/T) or FIN (F/G/M): one letter, seven digits, one letter.
     subject: /^[STFGM]\d{7}[A-Z]$/,
   }),
-  credentials: pkiCredentials(() => config().MYINFO_SECRET_ID),
+  credentials: pkiCredentials(() => setting('MYINFO_SECRET_ID')),
 };

@@ -1,4 +1,4 @@
-import { config } from '../../config/env.ts';
+import { setting } from '../../config/env.ts';
 import { pkiCredentials } from '../../secrets/pki-credentials.ts';
 import type { PkiOAuthFlow } from '../pki-oauth/flow.ts';
 
@@ -10,7 +10,7 @@ export const myinfoBizFlow: PkiOAuthFlow = {
   provider: 'myinfobiz',
   profile: () => ({
     name: 'Myinfo Business',
-    baseUrl: config().MYINFOBIZ_BASE_URL.replace(/\/+$/, ''),
+    baseUrl: setting('MYINFOBIZ_BASE_URL').replace(/\/+$/, ''),
     dataPath: (subject) => {
       const [uen, uinfin] = subject.split('_');
       return `/entity-person/${uen}/${uinfin}/`;
@@ -18,5 +18,5 @@ export const myinfoBizFlow: PkiOAuthFlow = {
     // A UEN is nine or ten letters and digits; the officer's NRIC/FIN as for Myinfo.
     subject: /^[0-9A-Z]{9,10}_[STFGM]\d{7}[A-Z]$/,
   }),
-  credentials: pkiCredentials(() => config().MYINFOBIZ_SECRET_ID),
+  credentials: pkiCredentials(() => setting('MYINFOBIZ_SECRET_ID')),
 };

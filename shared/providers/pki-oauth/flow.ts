@@ -1,6 +1,6 @@
 import type { AppRecord, MyinfoSettings } from '../../apps/app-record.ts';
 import { type Caller, loadCallerApp } from '../../apps/caller.ts';
-import { config } from '../../config/env.ts';
+import { setting } from '../../config/env.ts';
 import { sealDataToken } from '../../crypto/secpass-token.ts';
 import { ForbiddenError } from '../../http/errors.ts';
 import type { PkiCredentials } from '../../secrets/pki-credentials.ts';
@@ -35,7 +35,7 @@ export const startPkiOAuth = async (flow: PkiOAuthFlow, app: AppRecord): Promise
     state,
     appId: app.appId,
     provider: flow.provider,
-    expiresAt: nowSeconds() + config().STATE_TTL_SECONDS,
+    expiresAt: nowSeconds() + setting('STATE_TTL_SECONDS'),
     redirectUri: settings.callbackUrl,
     attributes,
   });

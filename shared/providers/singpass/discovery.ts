@@ -1,6 +1,6 @@
 import { createRemoteJWKSet, type JWTVerifyGetKey } from 'jose';
 import * as z from 'zod/mini';
-import { config } from '../../config/env.ts';
+import { setting } from '../../config/env.ts';
 import { UpstreamError } from '../../http/errors.ts';
 import { callUpstream } from '../../http/upstream.ts';
 
@@ -41,7 +41,7 @@ const fetchProvider = async (url: string): Promise<SingpassProvider> => {
     // No cooldown: ID tokens reach us only from Singpass's own token endpoint, so an unknown kid
     // means Singpass rotated, and the very next login must succeed, not wait out a cooldown.
     keys: createRemoteJWKSet(new URL(document.jwks_uri), {
-      timeoutDuration: config().UPSTREAM_TIMEOUT_MS,
+      timeoutDuration: setting('UPSTREAM_TIMEOUT_MS'),
       cooldownDuration: 0,
     }),
   };
@@ -49,7 +49,7 @@ const fetchProvider = async (url: string): Promise<SingpassProvider> => {
 
 /** The provider described by SINGPASS_DISCOVERY_URL; a failed fetch is not cached. */
 export const singpassProvider = (): Promise<SingpassProvider> => {
-  const url = config().SINGPASS_DISCOVERY_URL;
+  const url = setting('SINGPASS_DISCOVERY_URL');
   const now = Date.now();
   if (cached && cached.url === url && cached.expiresAt > now) return cached.provider;
   const provider = fetchProvider(url);

@@ -3,7 +3,7 @@ import { SignJWT } from 'jose';
 import * as z from 'zod/mini';
 import type { AppRecord, SingpassSettings } from '../../apps/app-record.ts';
 import { type Caller, loadCallerApp } from '../../apps/caller.ts';
-import { config } from '../../config/env.ts';
+import { setting } from '../../config/env.ts';
 import { signLoginToken } from '../../crypto/secpass-token.ts';
 import { ForbiddenError, UpstreamError } from '../../http/errors.ts';
 import { callUpstream } from '../../http/upstream.ts';
@@ -31,7 +31,7 @@ export const startSingpassLogin = async (app: AppRecord): Promise<string> => {
     state,
     appId: app.appId,
     provider: 'singpass',
-    expiresAt: nowSeconds() + config().STATE_TTL_SECONDS,
+    expiresAt: nowSeconds() + setting('STATE_TTL_SECONDS'),
     redirectUri: settings.callbackUrl,
     nonce,
   });
