@@ -35,9 +35,17 @@ export const startStackProcess = async (): Promise<{ demo: DemoFile; stop(): Pro
     {
       cwd,
       env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'inherit'],
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
+  // MockPass narrates every login on stderr; anything else the broker says there is shown.
+  child.stderr?.on('data', (chunk: Buffer) => {
+    const lines = chunk
+      .toString()
+      .split('\n')
+      .filter((line) => line && !line.startsWith('Redirecting login'));
+    if (lines.length) process.stderr.write(`${lines.join('\n')}\n`);
+  });
   await new Promise<void>((ready, failed) => {
     let seen = '';
     child.stdout?.on('data', (chunk: Buffer) => {
