@@ -7,6 +7,7 @@ export const FUNCTION_NAMES = [
   'authorise-init',
   'token-exchange',
   'person-fetch',
+  'sgverify-callback',
   'jwks',
 ] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
@@ -29,6 +30,10 @@ export const ROUTES: readonly Route[] = [
   { method: 'GET', path: '/myinfobiz/token', function: 'person-fetch', auth: 'apiKey' },
   { method: 'POST', path: '/oidc/singpass/authReqUri', function: 'authorise-init', auth: 'apiKey' },
   { method: 'POST', path: '/oidc/singpass/userInfo', function: 'token-exchange', auth: 'apiKey' },
+  { method: 'POST', path: '/sgverify/qr', function: 'authorise-init', auth: 'apiKey' },
+  // SG-Verify calls this after a scan; it carries no API key, the state names the app.
+  { method: 'GET', path: '/sgverify/callback', function: 'sgverify-callback', auth: 'public' },
+  { method: 'GET', path: '/sgverify/result', function: 'person-fetch', auth: 'apiKey' },
   { method: 'GET', path: '/.well-known/jwks.json', function: 'jwks', auth: 'public' },
   // Our relying-party keys: Singpass verifies client assertions and encrypts ID tokens with them.
   { method: 'GET', path: '/singpass/jwks', function: 'jwks', auth: 'public' },

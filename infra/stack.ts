@@ -16,6 +16,10 @@ export const DEFAULT_MYINFO_BASE_URL = 'https://test.api.myinfo.gov.sg/com/v3';
 /** Myinfo Business v2 in Myinfo's test environment. */
 export const DEFAULT_MYINFOBIZ_BASE_URL = 'https://test.api.myinfo.gov.sg/biz/v2';
 
+/** SG-Verify's APIs in the test environment, and what its QR codes open. */
+export const DEFAULT_SGVERIFY_API_BASE_URL = 'https://test.api.myinfo.gov.sg/sgverify/v2';
+export const DEFAULT_SGVERIFY_QR_BASE_URL = 'https://app.singpass.gov.sg/sgverify';
+
 /** Singpass's staging discovery document, until `-c singpassDiscoveryUrl=…` says otherwise. */
 export const DEFAULT_SINGPASS_DISCOVERY_URL =
   'https://stg-id.singpass.gov.sg/.well-known/openid-configuration';
@@ -25,23 +29,30 @@ export interface SecpassStackProps extends StackProps {
   myinfoBaseUrl?: string;
   /** Myinfo Business v2 base URL; must be https. */
   myinfoBizBaseUrl?: string;
+  /** SG-Verify token/person API base and QR base; must be https. */
+  sgverifyApiBaseUrl?: string;
+  sgverifyQrBaseUrl?: string;
   /** Singpass's OpenID discovery document; must be https. */
   singpassDiscoveryUrl?: string;
 }
 
-type SecretName = 'signing' | 'myinfo' | 'myinfobiz' | 'singpass';
+type SecretName = 'signing' | 'myinfo' | 'myinfobiz' | 'singpass' | 'sgverify';
 
 /** Which table actions and secrets each function may use: nothing more is granted. */
 export const ACCESS: Record<FunctionName, { table: readonly string[]; secrets: readonly SecretName[] }> = {
   authorizer: { table: ['dynamodb:GetItem'], secrets: [] },
   'authorise-init': {
     table: ['dynamodb:GetItem', 'dynamodb:PutItem'],
-    secrets: ['myinfo', 'myinfobiz', 'singpass'],
+    secrets: ['myinfo', 'myinfobiz', 'singpass', 'sgverify'],
   },
   'token-exchange': { table: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], secrets: ['singpass', 'signing'] },
   'person-fetch': {
-    table: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+    table: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:DeleteItem'],
     secrets: ['myinfo', 'myinfobiz', 'signing'],
+  },
+  'sgverify-callback': {
+    table: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem'],
+    secrets: ['sgverify', 'signing'],
   },
   jwks: { table: [], secrets: ['signing', 'singpass'] },
 };
@@ -69,6 +80,14 @@ export class SecpassStack extends Stack {
     const myinfoBizBaseUrl = httpsUrl(
       'myinfoBizBaseUrl',
       props.myinfoBizBaseUrl ?? DEFAULT_MYINFOBIZ_BASE_URL,
+    );
+    const sgverifyApiBaseUrl = httpsUrl(
+      'sgverifyApiBaseUrl',
+      props.sgverifyApiBaseUrl ?? DEFAULT_SGVERIFY_API_BASE_URL,
+    );
+    const sgverifyQrBaseUrl = httpsUrl(
+      'sgverifyQrBaseUrl',
+      props.sgverifyQrBaseUrl ?? DEFAULT_SGVERIFY_QR_BASE_URL,
     );
     const singpassDiscoveryUrl = httpsUrl(
       'singpassDiscoveryUrl',
@@ -98,6 +117,10 @@ export class SecpassStack extends Stack {
         'MyinfoBizSecret',
         'Myinfo Business client id/secret, our RSA private keys and Myinfo Business certificates',
       ),
+      sgverify: this.placeholderSecret(
+        'SgVerifySecret',
+        'SG-Verify client id/secret, our RSA private keys (QR and request signing) and SG-Verify certificates',
+      ),
       singpass: this.placeholderSecret(
         'SingpassSecret',
         'Singpass client id and our relying-party EC keys: { clientId, signingKeys: [JWK], encryptionKeys: [JWK] }',
@@ -114,6 +137,9 @@ export class SecpassStack extends Stack {
       MYINFO_BASE_URL: myinfoBaseUrl,
       MYINFOBIZ_SECRET_ID: this.secrets.myinfobiz.secretArn,
       MYINFOBIZ_BASE_URL: myinfoBizBaseUrl,
+      SGVERIFY_SECRET_ID: this.secrets.sgverify.secretArn,
+      SGVERIFY_API_BASE_URL: sgverifyApiBaseUrl,
+      SGVERIFY_QR_BASE_URL: sgverifyQrBaseUrl,
       SINGPASS_SECRET_ID: this.secrets.singpass.secretArn,
       SINGPASS_DISCOVERY_URL: singpassDiscoveryUrl,
       SECPASS_ISSUER: this.api.baseUrl,
@@ -138,6 +164,8 @@ export class SecpassStack extends Stack {
     new CfnOutput(this, 'MyinfoSecretArn', { value: this.secrets.myinfo.secretArn });
     new CfnOutput(this, 'MyinfoBizSecretName', { value: this.secrets.myinfobiz.secretName });
     new CfnOutput(this, 'MyinfoBizSecretArn', { value: this.secrets.myinfobiz.secretArn });
+    new CfnOutput(this, 'SgVerifySecretName', { value: this.secrets.sgverify.secretName });
+    new CfnOutput(this, 'SgVerifySecretArn', { value: this.secrets.sgverify.secretArn });
     new CfnOutput(this, 'SingpassSecretName', { value: this.secrets.singpass.secretName });
     new CfnOutput(this, 'SingpassSecretArn', { value: this.secrets.singpass.secretArn });
   }

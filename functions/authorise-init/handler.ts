@@ -5,6 +5,7 @@ import { jsonResponse, redirectResponse } from '../../shared/http/responses.ts';
 import { myinfoFlow } from '../../shared/providers/myinfo/myinfo.ts';
 import { myinfoBizFlow } from '../../shared/providers/myinfobiz/myinfobiz.ts';
 import { type PkiOAuthFlow, startPkiOAuth } from '../../shared/providers/pki-oauth/flow.ts';
+import { createQr, QrBody } from '../../shared/providers/sgverify/sgverify.ts';
 import { AuthReqUriBody } from '../../shared/providers/singpass/routes.ts';
 import { startSingpassLogin } from '../../shared/providers/singpass/singpass.ts';
 
@@ -17,6 +18,11 @@ const redirectToAuthorise =
 export const handler = routedHandler({
   'GET /myinfo/init': redirectToAuthorise(myinfoFlow),
   'GET /myinfobiz/init': redirectToAuthorise(myinfoBizFlow),
+  'POST /sgverify/qr': async (event) => {
+    const caller = callerOf(event);
+    const body = jsonBody(event, QrBody);
+    return jsonResponse(200, await createQr(await loadCallerApp(caller), body));
+  },
   'POST /oidc/singpass/authReqUri': async (event) => {
     const caller = callerOf(event);
     jsonBody(event, AuthReqUriBody);

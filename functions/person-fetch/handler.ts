@@ -1,10 +1,11 @@
 import { callerOf } from '../../shared/apps/caller.ts';
 import { type HttpHandler, routedHandler } from '../../shared/http/handler.ts';
 import { requiredQueryParam } from '../../shared/http/request.ts';
-import { joseResponse } from '../../shared/http/responses.ts';
+import { joseResponse, jsonResponse } from '../../shared/http/responses.ts';
 import { myinfoFlow } from '../../shared/providers/myinfo/myinfo.ts';
 import { myinfoBizFlow } from '../../shared/providers/myinfobiz/myinfobiz.ts';
 import { finishPkiOAuth, type PkiOAuthFlow } from '../../shared/providers/pki-oauth/flow.ts';
+import { collectResult } from '../../shared/providers/sgverify/sgverify.ts';
 
 /** `…/token?code=&state=` → the upstream's data sealed for the calling app. */
 const sealedData =
@@ -19,4 +20,9 @@ const sealedData =
 export const handler = routedHandler({
   'GET /myinfo/token': sealedData(myinfoFlow),
   'GET /myinfobiz/token': sealedData(myinfoBizFlow),
+  /** A kiosk collects what SG-Verify sent: 200 once per result, 202 while none has arrived. */
+  'GET /sgverify/result': async (event) => {
+    const result = await collectResult(callerOf(event), requiredQueryParam(event, 'state'));
+    return result ? joseResponse(result) : jsonResponse(202, { status: 'pending' });
+  },
 });

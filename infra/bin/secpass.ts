@@ -16,6 +16,8 @@ new SecpassStack(app, 'Secpass', {
   description: 'Secpass identity broker',
   myinfoBaseUrl: contextString('myinfoBaseUrl'),
   myinfoBizBaseUrl: contextString('myinfoBizBaseUrl'),
+  sgverifyApiBaseUrl: contextString('sgverifyApiBaseUrl'),
+  sgverifyQrBaseUrl: contextString('sgverifyQrBaseUrl'),
   singpassDiscoveryUrl: contextString('singpassDiscoveryUrl'),
 });
 

@@ -25,6 +25,12 @@ export const MyinfoSettings = z.object({
 
 export const SingpassSettings = z.object({ callbackUrl: HttpsOrLoopbackUrl });
 
+/** SG-Verify calls Secpass's own callback, so an app names only what it may read. */
+export const SgVerifySettings = z.object({
+  attributes: z.array(z.string().check(z.regex(/^[a-z0-9-]+$/))).check(z.minLength(1)),
+  subentity: z.optional(z.string().check(z.maxLength(10))),
+});
+
 /** An application onboarded to Secpass. The API key itself is never stored, only its SHA-256. */
 export const AppRecord = z.object({
   appId: z.string().check(z.minLength(1)),
@@ -38,6 +44,7 @@ export const AppRecord = z.object({
     /** Myinfo Business takes the same settings as Myinfo. */
     myinfobiz: z.optional(MyinfoSettings),
     singpass: z.optional(SingpassSettings),
+    sgverify: z.optional(SgVerifySettings),
   }),
   createdAt: z.string(),
 });
@@ -45,3 +52,4 @@ export const AppRecord = z.object({
 export type AppRecord = z.infer<typeof AppRecord>;
 export type MyinfoSettings = z.infer<typeof MyinfoSettings>;
 export type SingpassSettings = z.infer<typeof SingpassSettings>;
+export type SgVerifySettings = z.infer<typeof SgVerifySettings>;

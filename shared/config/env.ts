@@ -18,6 +18,11 @@ const SETTINGS = {
   MYINFOBIZ_SECRET_ID: nonEmpty(),
   /** Myinfo Business v2 base, e.g. https://test.api.myinfo.gov.sg/biz/v2 */
   MYINFOBIZ_BASE_URL: z.url(),
+  SGVERIFY_SECRET_ID: nonEmpty(),
+  /** SG-Verify's token and person APIs, e.g. https://test.api.myinfo.gov.sg/sgverify/v2 */
+  SGVERIFY_API_BASE_URL: z.url(),
+  /** What a QR code opens in the Singpass app, e.g. https://app.singpass.gov.sg/sgverify */
+  SGVERIFY_QR_BASE_URL: z.url(),
   SINGPASS_SECRET_ID: nonEmpty(),
   /** Singpass's OpenID discovery document, e.g. https://stg-id.singpass.gov.sg/.well-known/openid-configuration */
   SINGPASS_DISCOVERY_URL: z.url(),

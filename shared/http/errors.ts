@@ -48,7 +48,12 @@ const UPSTREAM_SENTENCES: Record<UpstreamFailure, string> = {
  * The status an upstream's failure gets: the spec answers 404 "Invalid Myinfo server response"
  * for the data APIs, while Singpass Login lists only 500 for anything on the server side.
  */
-const UPSTREAM_FAILURE_STATUS = { Myinfo: 404, 'Myinfo Business': 404, Singpass: 500 } as const;
+const UPSTREAM_FAILURE_STATUS = {
+  Myinfo: 404,
+  'Myinfo Business': 404,
+  Singpass: 500,
+  'SG-Verify': 502,
+} as const;
 export type UpstreamName = keyof typeof UPSTREAM_FAILURE_STATUS;
 
 export class UpstreamError extends SecpassError {

@@ -3,12 +3,18 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { logger } from '../log/logger.ts';
 import { SecpassError, UpstreamError } from './errors.ts';
-import { errorBody, jsonResponse } from './responses.ts';
+import { errorBody, htmlResponse, jsonResponse } from './responses.ts';
 
 export type HttpHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
+/** Apps get JSON; a person's phone or browser (SG-Verify's callback) gets a short page. */
+export type ErrorFormat = 'json' | 'html';
+
+const render = (format: ErrorFormat, status: number, code: string, message: string): APIGatewayProxyResult =>
+  format === 'html' ? htmlResponse(status, message) : jsonResponse(status, errorBody(code, message));
+
 /** The one place where errors become HTTP responses. */
-const toHttp = (error: unknown): APIGatewayProxyResult => {
+const toHttp = (error: unknown, format: ErrorFormat): APIGatewayProxyResult => {
   if (error instanceof SecpassError) {
     const fields = { code: error.code, status: error.status };
     if (error instanceof UpstreamError) {
@@ -20,23 +26,23 @@ const toHttp = (error: unknown): APIGatewayProxyResult => {
     } else {
       logger.info('request refused', fields);
     }
-    return jsonResponse(error.status, errorBody(error.code, error.message));
+    return render(format, error.status, error.code, error.message);
   }
   // Only the error's class name: messages of library errors can quote tokens or payloads.
   logger.error('unexpected failure', { errorName: error instanceof Error ? error.name : typeof error });
-  return jsonResponse(500, errorBody('internal_error', 'We had a problem with our server. Try again later.'));
+  return render(format, 500, 'internal_error', 'We had a problem with our server. Try again later.');
 };
 
 /** One function serving several routes: picks the handler by `METHOD /resource`. */
-export const routedHandler = (routes: Record<string, HttpHandler>) =>
+export const routedHandler = (routes: Record<string, HttpHandler>, format: ErrorFormat = 'json') =>
   httpHandler(async (event, context) => {
     const handle = routes[`${event.httpMethod} ${event.resource}`];
     if (!handle) throw new SecpassError(404, 'not_found', 'No such route.');
     return handle(event, context);
-  });
+  }, format);
 
 /** Wraps a route handler with request-scoped logging and the error mapping. */
-export const httpHandler = (handle: HttpHandler) =>
+export const httpHandler = (handle: HttpHandler, format: ErrorFormat = 'json') =>
   middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
     // resetKeys: a warm container must not carry one request's keys into the next.
     .use(injectLambdaContext(logger, { resetKeys: true }))
@@ -53,6 +59,6 @@ export const httpHandler = (handle: HttpHandler) =>
       try {
         return await handle(event, context);
       } catch (error) {
-        return toHttp(error);
+        return toHttp(error, format);
       }
     });

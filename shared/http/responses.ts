@@ -26,3 +26,12 @@ export const redirectResponse = (location: string): APIGatewayProxyResult => ({
 });
 
 export const errorBody = (code: string, message: string) => ({ error: code, message });
+
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** A minimal page for a person, not an app: a phone after an SG-Verify scan. */
+export const htmlResponse = (statusCode: number, message: string): APIGatewayProxyResult => ({
+  statusCode,
+  headers: { ...NO_STORE, 'Content-Type': 'text/html; charset=utf-8' },
+  body: `<!doctype html><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>Secpass</title><p>${escapeHtml(message)}</p>`,
+});

@@ -22,11 +22,18 @@ export type AuthState =
   | (DataState & { provider: 'myinfo' })
   | (DataState & { provider: 'myinfobiz' })
   /** Singpass: the nonce the ID token must carry. */
-  | (StateBase & { provider: 'singpass'; nonce: string });
+  | (StateBase & { provider: 'singpass'; nonce: string })
+  /** SG-Verify: one QR code; redirectUri is Secpass's own callback. Not consumed by consumeState. */
+  | (DataState & {
+      provider: 'sgverify';
+      qrType: 'static' | 'dynamic';
+      kioskId?: string;
+      scannedAt?: number;
+    });
 
 export type Provider = AuthState['provider'];
 
-const key = (state: string) => ({ pk: `STATE#${state}`, sk: 'STATE' });
+export const stateKey = (state: string) => ({ pk: `STATE#${state}`, sk: 'STATE' });
 
 export const newStateValue = (): string => randomBytes(32).toString('base64url');
 
@@ -34,7 +41,7 @@ export const saveState = async (state: AuthState): Promise<void> => {
   await documentClient().send(
     new PutCommand({
       TableName: tableName(),
-      Item: { ...key(state.state), ...state, ttl: state.expiresAt },
+      Item: { ...stateKey(state.state), ...state, ttl: state.expiresAt },
       ConditionExpression: 'attribute_not_exists(pk)',
     }),
   );
@@ -57,7 +64,7 @@ export const consumeState = async <P extends Provider>(
     const { Attributes } = await documentClient().send(
       new UpdateCommand({
         TableName: tableName(),
-        Key: key(state),
+        Key: stateKey(state),
         UpdateExpression: 'SET consumedAt = :now',
         ConditionExpression:
           'attribute_exists(pk) AND attribute_not_exists(consumedAt) AND appId = :app AND provider = :provider AND expiresAt > :now',

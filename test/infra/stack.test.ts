@@ -19,6 +19,8 @@ import {
 } from '../../infra/routes.ts';
 import {
   DEFAULT_MYINFOBIZ_BASE_URL,
+  DEFAULT_SGVERIFY_API_BASE_URL,
+  DEFAULT_SGVERIFY_QR_BASE_URL,
   DEFAULT_SINGPASS_DISCOVERY_URL,
   SecpassStack,
 } from '../../infra/stack.ts';
@@ -235,6 +237,9 @@ describe('CDK stack', () => {
             'SECPASS_ISSUER',
             'SECPASS_SIGNING_SECRET_ID',
             'SECPASS_TABLE',
+            'SGVERIFY_API_BASE_URL',
+            'SGVERIFY_QR_BASE_URL',
+            'SGVERIFY_SECRET_ID',
             'SINGPASS_DISCOVERY_URL',
             'SINGPASS_SECRET_ID',
           ],
@@ -251,6 +256,9 @@ describe('CDK stack', () => {
         assert.equal(target(env.SINGPASS_SECRET_ID), logicalId(stack.secrets.singpass.node.defaultChild));
         assert.equal(target(env.MYINFOBIZ_SECRET_ID), logicalId(stack.secrets.myinfobiz.node.defaultChild));
         assert.equal(env.MYINFOBIZ_BASE_URL, DEFAULT_MYINFOBIZ_BASE_URL);
+        assert.equal(target(env.SGVERIFY_SECRET_ID), logicalId(stack.secrets.sgverify.node.defaultChild));
+        assert.equal(env.SGVERIFY_API_BASE_URL, DEFAULT_SGVERIFY_API_BASE_URL);
+        assert.equal(env.SGVERIFY_QR_BASE_URL, DEFAULT_SGVERIFY_QR_BASE_URL);
         assert.equal(env.SINGPASS_DISCOVERY_URL, DEFAULT_SINGPASS_DISCOVERY_URL);
         // The issuer is this API's base URL: built from its id and ending in the stage.
         const issuer = JSON.stringify(env.SECPASS_ISSUER);
@@ -295,9 +303,9 @@ describe('CDK stack', () => {
       });
     });
 
-    test('four secrets hold only a {} placeholder, are retained, and their names and ARNs are outputs', () => {
+    test('five secrets hold only a {} placeholder, are retained, and their names and ARNs are outputs', () => {
       const secrets = ofType('AWS::SecretsManager::Secret');
-      assert.equal(secrets.length, 4);
+      assert.equal(secrets.length, 5);
       for (const [, secret] of secrets) {
         assert.equal(secret.Properties.SecretString, '{}');
         assert.equal(secret.DeletionPolicy, 'Retain');
@@ -311,6 +319,8 @@ describe('CDK stack', () => {
         'MyinfoSecretArn',
         'MyinfoBizSecretName',
         'MyinfoBizSecretArn',
+        'SgVerifySecretName',
+        'SgVerifySecretArn',
         'SingpassSecretName',
         'SingpassSecretArn',
       ]) {
@@ -327,9 +337,11 @@ describe('CDK stack', () => {
         'dynamodb:PutItem on table',
         'secretsmanager:DescribeSecret on myinfo secret',
         'secretsmanager:DescribeSecret on myinfobiz secret',
+        'secretsmanager:DescribeSecret on sgverify secret',
         'secretsmanager:DescribeSecret on singpass secret',
         'secretsmanager:GetSecretValue on myinfo secret',
         'secretsmanager:GetSecretValue on myinfobiz secret',
+        'secretsmanager:GetSecretValue on sgverify secret',
         'secretsmanager:GetSecretValue on singpass secret',
       ],
       'token-exchange': [
@@ -341,13 +353,24 @@ describe('CDK stack', () => {
         'secretsmanager:GetSecretValue on singpass secret',
       ],
       'person-fetch': [
+        'dynamodb:DeleteItem on table',
         'dynamodb:GetItem on table',
+        'dynamodb:Query on table',
         'dynamodb:UpdateItem on table',
         'secretsmanager:DescribeSecret on myinfo secret',
         'secretsmanager:DescribeSecret on myinfobiz secret',
         'secretsmanager:DescribeSecret on signing secret',
         'secretsmanager:GetSecretValue on myinfo secret',
         'secretsmanager:GetSecretValue on myinfobiz secret',
+        'secretsmanager:GetSecretValue on signing secret',
+      ],
+      'sgverify-callback': [
+        'dynamodb:GetItem on table',
+        'dynamodb:PutItem on table',
+        'dynamodb:UpdateItem on table',
+        'secretsmanager:DescribeSecret on sgverify secret',
+        'secretsmanager:DescribeSecret on signing secret',
+        'secretsmanager:GetSecretValue on sgverify secret',
         'secretsmanager:GetSecretValue on signing secret',
       ],
       jwks: [
@@ -379,6 +402,7 @@ describe('CDK stack', () => {
           [logicalId(stack.secrets.myinfo.node.defaultChild)]: 'myinfo secret',
           [logicalId(stack.secrets.singpass.node.defaultChild)]: 'singpass secret',
           [logicalId(stack.secrets.myinfobiz.node.defaultChild)]: 'myinfobiz secret',
+          [logicalId(stack.secrets.sgverify.node.defaultChild)]: 'sgverify secret',
           [String(target((fn.LoggingConfig as { LogGroup: unknown }).LogGroup))]: 'own log group',
         };
         const label = (r: unknown) => (r === '*' ? '*' : (labels[target(r) ?? ''] ?? JSON.stringify(r)));

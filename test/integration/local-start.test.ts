@@ -52,13 +52,31 @@ const ports = async () => ({
   SECRETS_PORT: String(await freePort()),
 });
 
+/**
+ * Starts `npm start` on free ports; other test files pick free ports too, so if one was taken in
+ * the meantime (the one-line busy-port error) it tries once more with fresh ones.
+ */
+const startReady = async (cwd: string) => {
+  for (let attempt = 1; ; attempt += 1) {
+    const env = await ports();
+    const started = await startProcess(cwd, env);
+    let exited = false;
+    void started.exited.then(() => {
+      exited = true;
+    });
+    await waitFor(() => exited || started.output().stdout.includes('Secpass local ready:'), 'the ready line');
+    if (!exited) return { env, started };
+    if (attempt === 2 || !started.output().stderr.includes('already in use')) {
+      throw new Error(`npm start exited: ${started.output().stderr}`);
+    }
+  }
+};
+
 test('npm start: one ready line, demo-app.json as documented, SIGTERM to npm leaves no Java behind', async () => {
   const cwd = mkdtempSync(join(tmpdir(), 'secpass-start-'));
-  const env = await ports();
-  const started = await startProcess(cwd, env);
+  const { env, started } = await startReady(cwd);
   let child: ChildProcess | undefined = started.child;
   try {
-    await waitFor(() => started.output().stdout.includes('Secpass local ready:'), 'the ready line');
     const readyLines = started
       .output()
       .stdout.split('\n')
