@@ -1,3 +1,4 @@
+import type * as z from 'zod/mini';
 import { setting } from '../config/env.ts';
 import { UpstreamError, type UpstreamName } from './errors.ts';
 
@@ -41,4 +42,13 @@ export const callUpstream = async (
     throw new UpstreamError(provider, 'bad_response', response.status);
   }
   return { status: response.status, contentType: response.headers.get('content-type') ?? '', body };
+};
+
+/** An upstream's JSON answer, validated; anything else is that upstream's `bad_response`. */
+export const parseUpstreamJson = <T>(provider: UpstreamName, schema: z.ZodMiniType<T>, body: string): T => {
+  try {
+    return schema.parse(JSON.parse(body));
+  } catch {
+    throw new UpstreamError(provider, 'bad_response');
+  }
 };

@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import { decryptJwe, JoseRejected, verifyJws, verifyJwt } from '../../crypto/pinned-jose.ts';
 import { pkiSignHeader } from '../../crypto/pki-sign.ts';
 import { UpstreamError, type UpstreamFailure, type UpstreamName } from '../../http/errors.ts';
-import { callUpstream } from '../../http/upstream.ts';
+import { callUpstream, parseUpstreamJson } from '../../http/upstream.ts';
 import type { PkiCredentials } from '../../secrets/pki-credentials.ts';
 
 /**
@@ -55,14 +55,6 @@ const rejectWith = async <T>(
   }
 };
 
-const parseJson = <T>(profile: PkiOAuthProfile, schema: z.ZodMiniType<T>, body: string): T => {
-  try {
-    return schema.parse(JSON.parse(body));
-  } catch {
-    throw new UpstreamError(profile.name, 'bad_response');
-  }
-};
-
 /** Exchanges the code and returns the verified access token and its subject. */
 export const exchangeCode = async (
   profile: PkiOAuthProfile,
@@ -90,7 +82,7 @@ export const exchangeCode = async (
     },
     body: new URLSearchParams(params).toString(),
   });
-  const { access_token: accessToken } = parseJson(profile, TokenResponse, response.body);
+  const { access_token: accessToken } = parseUpstreamJson(profile.name, TokenResponse, response.body);
   const claims = await rejectWith(profile, 'bad_token', () =>
     verifyJwt(accessToken, credentials.upstreamKeys, 'RS256'),
   );

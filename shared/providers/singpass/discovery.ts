@@ -1,8 +1,7 @@
 import { createRemoteJWKSet, type JWTVerifyGetKey } from 'jose';
 import * as z from 'zod/mini';
 import { setting } from '../../config/env.ts';
-import { UpstreamError } from '../../http/errors.ts';
-import { callUpstream } from '../../http/upstream.ts';
+import { callUpstream, parseUpstreamJson } from '../../http/upstream.ts';
 
 const Discovery = z.object({
   issuer: z.string().check(z.minLength(1)),
@@ -28,12 +27,7 @@ const fetchProvider = async (url: string): Promise<SingpassProvider> => {
     method: 'GET',
     headers: { Accept: 'application/json' },
   });
-  let document: z.infer<typeof Discovery>;
-  try {
-    document = Discovery.parse(JSON.parse(body));
-  } catch {
-    throw new UpstreamError('Singpass', 'bad_response');
-  }
+  const document = parseUpstreamJson('Singpass', Discovery, body);
   return {
     issuer: document.issuer,
     authorizationEndpoint: document.authorization_endpoint,

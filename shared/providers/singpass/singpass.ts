@@ -5,8 +5,8 @@ import type { AppRecord, SingpassSettings } from '../../apps/app-record.ts';
 import { type Caller, loadCallerApp } from '../../apps/caller.ts';
 import { setting } from '../../config/env.ts';
 import { signLoginToken } from '../../crypto/secpass-token.ts';
-import { ForbiddenError, UpstreamError } from '../../http/errors.ts';
-import { callUpstream } from '../../http/upstream.ts';
+import { ForbiddenError } from '../../http/errors.ts';
+import { callUpstream, parseUpstreamJson } from '../../http/upstream.ts';
 import { loadSingpassKeys, type SingpassKeys } from '../../secrets/singpass-keys.ts';
 import { consumeState, newStateValue, saveState } from '../../store/state-store.ts';
 import { nowSeconds } from '../../store/table.ts';
@@ -86,12 +86,7 @@ export const finishSingpassLogin = async (caller: Caller, code: string, state: s
       client_assertion: await clientAssertion(keys, provider.issuer),
     }).toString(),
   });
-  let idToken: string;
-  try {
-    idToken = TokenResponse.parse(JSON.parse(response.body)).id_token;
-  } catch {
-    throw new UpstreamError('Singpass', 'bad_response');
-  }
+  const { id_token: idToken } = parseUpstreamJson('Singpass', TokenResponse, response.body);
   const claims = await openIdToken(idToken, keys, provider, saved.nonce);
   return signLoginToken(uuidOf(claims.sub), app.appId);
 };
