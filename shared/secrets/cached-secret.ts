@@ -1,5 +1,6 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { setting } from '../config/env.ts';
+import { expiring } from '../util/expiring.ts';
 
 let client: SecretsManagerClient | undefined;
 const secretsClient = (): SecretsManagerClient => {
@@ -13,20 +14,13 @@ const secretsClient = (): SecretsManagerClient => {
  * concurrent callers share one read; a failed read is not cached.
  */
 export const cachedSecret = <T>(secretId: () => string, parse: (raw: string) => Promise<T> | T) => {
-  let entry: { value: Promise<T>; expiresAt: number } | undefined;
-  return (): Promise<T> => {
-    const now = Date.now();
-    if (entry && entry.expiresAt > now) return entry.value;
-    const value = (async () => {
-      const result = await secretsClient().send(new GetSecretValueCommand({ SecretId: secretId() }));
+  const read = expiring(
+    async (id: string) => {
+      const result = await secretsClient().send(new GetSecretValueCommand({ SecretId: id }));
       if (result.SecretString === undefined) throw new Error('secret has no string value');
       return parse(result.SecretString);
-    })();
-    const current = { value, expiresAt: now + setting('SECRETS_CACHE_SECONDS') * 1000 };
-    entry = current;
-    value.catch(() => {
-      if (entry === current) entry = undefined;
-    });
-    return value;
-  };
+    },
+    () => setting('SECRETS_CACHE_SECONDS') * 1000,
+  );
+  return (): Promise<T> => read(secretId());
 };

@@ -2,6 +2,7 @@ import { createRemoteJWKSet, type JWTVerifyGetKey } from 'jose';
 import * as z from 'zod/mini';
 import { setting } from '../../config/env.ts';
 import { callUpstream, parseUpstreamJson } from '../../http/upstream.ts';
+import { expiring } from '../../util/expiring.ts';
 
 const Discovery = z.object({
   issuer: z.string().check(z.minLength(1)),
@@ -20,8 +21,6 @@ export interface SingpassProvider {
 
 // Discovery rarely changes; an hour keeps a warm container from asking on every login.
 const DISCOVERY_TTL_MS = 60 * 60 * 1000;
-let cached: { url: string; provider: Promise<SingpassProvider>; expiresAt: number } | undefined;
-
 const fetchProvider = async (url: string): Promise<SingpassProvider> => {
   const { body } = await callUpstream('Singpass', url, {
     method: 'GET',
@@ -41,16 +40,7 @@ const fetchProvider = async (url: string): Promise<SingpassProvider> => {
   };
 };
 
+const provider = expiring(fetchProvider, () => DISCOVERY_TTL_MS);
+
 /** The provider described by SINGPASS_DISCOVERY_URL; a failed fetch is not cached. */
-export const singpassProvider = (): Promise<SingpassProvider> => {
-  const url = setting('SINGPASS_DISCOVERY_URL');
-  const now = Date.now();
-  if (cached && cached.url === url && cached.expiresAt > now) return cached.provider;
-  const provider = fetchProvider(url);
-  const entry = { url, provider, expiresAt: now + DISCOVERY_TTL_MS };
-  cached = entry;
-  provider.catch(() => {
-    if (cached === entry) cached = undefined;
-  });
-  return provider;
-};
+export const singpassProvider = (): Promise<SingpassProvider> => provider(setting('SINGPASS_DISCOVERY_URL'));
