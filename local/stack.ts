@@ -159,6 +159,20 @@ const registerDemoApps = async (count: number, demoAppUrl: string): Promise<Demo
   return apps;
 };
 
+/**
+ * Java binds its port a second after we picked it; on a busy machine (tests in parallel) another
+ * process can take a picked free port meanwhile, so a picked one is retried on a fresh port.
+ */
+const startDynamoDb = async (port: number, picked: boolean) => {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await startDynamoDbLocal(attempt === 1 ? port : await freePort(), TABLE);
+    } catch (error) {
+      if (!picked || attempt === 3) throw error;
+    }
+  }
+};
+
 export const startLocalStack = async (options: LocalStackOptions = {}): Promise<LocalStack> => {
   const ports = await resolvePorts(options.ports);
   const keys = await loadOrCreateDevKeys(options.devKeysFile);
@@ -167,7 +181,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
   };
   try {
-    const dynamodb = await startDynamoDbLocal(ports.dynamodb, TABLE);
+    const dynamodb = await startDynamoDb(ports.dynamodb, options.ports?.dynamodb === undefined);
     stops.push(dynamodb.stop);
     const secrets = await startSecretsEndpoint(ports.secrets);
     stops.push(secrets.stop);
