@@ -26,6 +26,7 @@ export const startStackProcess = async (): Promise<{ demo: DemoFile; stop(): Pro
     DEMO_APP_PORT: String(await freePort()),
     MOCKPASS_PORT: String(await freePort()),
     MYINFOBIZ_PORT: String(await freePort()),
+    SGVERIFY_PORT: String(await freePort()),
     DYNAMODB_PORT: String(await freePort()),
     SECRETS_PORT: String(await freePort()),
   };

@@ -12,6 +12,7 @@ import { mockpassKeys, startMockPass } from './mockpass.ts';
 import { assertPortFree, freePort } from './ports.ts';
 import { startSecretsEndpoint } from './secrets-endpoint.ts';
 import { startMyinfoBizSimulator } from './simulators/myinfobiz/index.ts';
+import { startSgVerifySimulator } from './simulators/sgverify/index.ts';
 
 /**
  * The whole broker on loopback: DynamoDB Local, the Secrets Manager endpoint, MockPass, the
@@ -22,6 +23,7 @@ export interface LocalPorts {
   gateway: number;
   mockpass: number;
   myinfobiz: number;
+  sgverify: number;
   dynamodb: number;
   secrets: number;
   demoApp: number;
@@ -41,7 +43,7 @@ export interface LocalStack {
   dynamodbUrl: string;
   secretsUrl: string;
   demoAppUrl: string;
-  upstreams: { mockpass: string; myinfobiz: string };
+  upstreams: { mockpass: string; myinfobiz: string; sgverify: string; sgverifyPhone: string };
   apps: DemoApp[];
   secretIds: typeof SECRET_IDS;
   flushAuthorizerCache(): void;
@@ -64,9 +66,11 @@ const SECRET_IDS = {
   signing: 'secpass/local/signing',
   myinfo: 'secpass/local/myinfo',
   myinfobiz: 'secpass/local/myinfobiz',
+  sgverify: 'secpass/local/sgverify',
   singpass: 'secpass/local/singpass',
 };
 const MYINFOBIZ_CLIENT_ID = 'STG2-SECPASS-BIZ-LOCAL';
+const SGVERIFY_CLIENT_ID = 'STG2-SECPASS-SGVERIFY-LOCAL';
 const SINGPASS_CLIENT_ID = 'secpass-local';
 const MYINFO_CLIENT_ID = 'STG2-SECPASS-LOCAL';
 const DEMO_ATTRIBUTES = [
@@ -80,6 +84,7 @@ const DEMO_ATTRIBUTES = [
   'mobileno',
   'email',
 ];
+const DEMO_SGVERIFY_ATTRIBUTES = ['uinfin', 'partialuinfin', 'name', 'sex', 'nationality', 'mobileno'];
 const DEMO_BIZ_ATTRIBUTES = [
   'basic-profile',
   'addresses',
@@ -91,7 +96,15 @@ const DEMO_BIZ_ATTRIBUTES = [
 ];
 
 const resolvePorts = async (wanted: Partial<LocalPorts> = {}): Promise<LocalPorts> => {
-  const names: (keyof LocalPorts)[] = ['gateway', 'mockpass', 'myinfobiz', 'dynamodb', 'secrets', 'demoApp'];
+  const names: (keyof LocalPorts)[] = [
+    'gateway',
+    'mockpass',
+    'myinfobiz',
+    'sgverify',
+    'dynamodb',
+    'secrets',
+    'demoApp',
+  ];
   const ports = {} as LocalPorts;
   for (const name of names) {
     const port = wanted[name];
@@ -112,9 +125,14 @@ const myinfoSecret = (keys: DevKeys): PkiCredentialsSecret => ({
   upstreamCertificates: [mockpassKeys.mockpassCertificatePem],
 });
 
-// Locally our Myinfo Business key is MockPass's relying-party pair too; the simulator signs with its own.
-const myinfoBizSecret = (keys: DevKeys, simulatorCertificatePem: string): PkiCredentialsSecret => ({
-  clientId: MYINFOBIZ_CLIENT_ID,
+// Locally our Myinfo Business and SG-Verify key is MockPass's relying-party pair too; each
+// simulator signs with its own.
+const simulatorSecret = (
+  clientId: string,
+  keys: DevKeys,
+  simulatorCertificatePem: string,
+): PkiCredentialsSecret => ({
+  clientId,
   clientSecret: keys.myinfoClientSecret,
   privateKeys: [mockpassKeys.relyingPartyPrivateKeyPem],
   upstreamCertificates: [simulatorCertificatePem],
@@ -152,6 +170,7 @@ const registerDemoApps = async (count: number, demoAppUrl: string): Promise<Demo
           purpose: `Onboard your company with ${name}`,
         },
         singpass: { callbackUrl: callbacks.singpass },
+        sgverify: { attributes: DEMO_SGVERIFY_ATTRIBUTES },
       },
     });
     apps.push({ appId: app.appId, name, apiKey, privateJwk, callbacks });
@@ -201,7 +220,22 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       clientPublicKeyPem: mockpassKeys.relyingPartyCertificatePem,
     });
     stops.push(myinfobiz.stop);
-    secrets.put(SECRET_IDS.myinfobiz, JSON.stringify(myinfoBizSecret(keys, myinfobiz.certificatePem)));
+    secrets.put(
+      SECRET_IDS.myinfobiz,
+      JSON.stringify(simulatorSecret(MYINFOBIZ_CLIENT_ID, keys, myinfobiz.certificatePem)),
+    );
+    const sgverify = await startSgVerifySimulator({
+      port: ports.sgverify,
+      clientId: SGVERIFY_CLIENT_ID,
+      clientSecret: keys.myinfoClientSecret,
+      clientPublicKeyPem: mockpassKeys.relyingPartyCertificatePem,
+      allowedCallbackPrefixes: [`${gatewayUrl}/sgverify/callback`],
+    });
+    stops.push(sgverify.stop);
+    secrets.put(
+      SECRET_IDS.sgverify,
+      JSON.stringify(simulatorSecret(SGVERIFY_CLIENT_ID, keys, sgverify.certificatePem)),
+    );
     useLocalEnvironment({
       AWS_ENDPOINT_URL_DYNAMODB: dynamodb.url,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
@@ -211,6 +245,9 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       MYINFO_BASE_URL: mockpass.myinfoBaseUrl,
       MYINFOBIZ_SECRET_ID: SECRET_IDS.myinfobiz,
       MYINFOBIZ_BASE_URL: myinfobiz.baseUrl,
+      SGVERIFY_SECRET_ID: SECRET_IDS.sgverify,
+      SGVERIFY_API_BASE_URL: sgverify.apiBaseUrl,
+      SGVERIFY_QR_BASE_URL: sgverify.qrBaseUrl,
       SINGPASS_SECRET_ID: SECRET_IDS.singpass,
       SINGPASS_DISCOVERY_URL: mockpass.singpassDiscoveryUrl,
       SECPASS_ISSUER: gatewayUrl,
@@ -232,7 +269,12 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       dynamodbUrl: dynamodb.url,
       secretsUrl: secrets.url,
       demoAppUrl: demoApp.url,
-      upstreams: { mockpass: mockpass.url, myinfobiz: myinfobiz.url },
+      upstreams: {
+        mockpass: mockpass.url,
+        myinfobiz: myinfobiz.url,
+        sgverify: sgverify.url,
+        sgverifyPhone: sgverify.phoneUrl,
+      },
       apps,
       secretIds: SECRET_IDS,
       flushAuthorizerCache: gateway.flushAuthorizerCache,

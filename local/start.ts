@@ -41,6 +41,7 @@ const main = async () => {
         demoApp: port('DEMO_APP_PORT', 3001),
         mockpass: port('MOCKPASS_PORT', 5156),
         myinfobiz: port('MYINFOBIZ_PORT', 5157),
+        sgverify: port('SGVERIFY_PORT', 5158),
         dynamodb: port('DYNAMODB_PORT', 8000),
         secrets: port('SECRETS_PORT', 8010),
       },
@@ -66,7 +67,7 @@ const main = async () => {
   process.on('SIGTERM', stop);
   console.log(
     `Secpass local ready: gateway ${stack.gatewayUrl}, demo app ${stack.demoAppUrl}, MockPass ${stack.upstreams.mockpass}, ` +
-      `Myinfo Business ${stack.upstreams.myinfobiz}; API keys in ${DEMO_FILE}`,
+      `Myinfo Business ${stack.upstreams.myinfobiz}, SG-Verify ${stack.upstreams.sgverify}; API keys in ${DEMO_FILE}`,
   );
 };
 

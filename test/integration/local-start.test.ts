@@ -48,6 +48,7 @@ const ports = async () => ({
   DEMO_APP_PORT: String(await freePort()),
   MOCKPASS_PORT: String(await freePort()),
   MYINFOBIZ_PORT: String(await freePort()),
+  SGVERIFY_PORT: String(await freePort()),
   DYNAMODB_PORT: String(await freePort()),
   SECRETS_PORT: String(await freePort()),
 });
@@ -88,6 +89,8 @@ test('npm start: one ready line, demo-app.json as documented, SIGTERM to npm lea
     assert.equal(demo.secpassJwksUrl, `http://127.0.0.1:${env.PORT}/.well-known/jwks.json`);
     assert.equal(demo.upstreams.mockpass, `http://127.0.0.1:${env.MOCKPASS_PORT}`);
     assert.equal(demo.upstreams.myinfobiz, `http://127.0.0.1:${env.MYINFOBIZ_PORT}`);
+    assert.equal(demo.upstreams.sgverify, `http://127.0.0.1:${env.SGVERIFY_PORT}`);
+    assert.equal(demo.upstreams.sgverifyPhone, `http://127.0.0.1:${env.SGVERIFY_PORT}/phone`);
     assert.ok(demo.apps.length >= 2);
     for (const app of demo.apps) {
       assert.match(app.appId, /^app_/);

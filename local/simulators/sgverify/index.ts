@@ -1,0 +1,146 @@
+import { createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import {
+  closeServer,
+  listenOnLoopback,
+  requestTarget,
+  SimulatorError,
+  sendJson,
+  uniqueParams,
+} from '../http.ts';
+import { createAccessTokens } from '../myinfobiz/access-token.ts';
+import { createPkiSignVerifier } from '../pki-sign-verifier.ts';
+import { SingleUseStore } from '../single-use-store.ts';
+import type { SgVerifyContext, SgVerifyGrant } from './context.ts';
+import { handlePerson, PERSON_PATH } from './person.ts';
+import { handleScan, SCAN_PATH } from './scan.ts';
+import { ScannedNonces } from './scanned-nonces.ts';
+import { handleToken, TOKEN_PATH } from './token.ts';
+
+/**
+ * SG-Verify v2 and the Singpass app's part in it, on loopback, for local mode and tests. The
+ * "phone" scans a partner's signed QR URL and delivers a single-use code to the partner's
+ * callback; the API then checks what the real service checks: PKI_SIGN with timestamp and nonce
+ * replay, the client secret, the code bound to the QR's callback and state, the token's subject
+ * (the person's uuid) and scope, and answers with a JWE(JWS) only the partner can open.
+ */
+export { SGVERIFY_ATTRIBUTES, type SgVerifyAttribute } from './attributes.ts';
+export { SGVERIFY_PERSONAS, type SgVerifyPersona } from './personas.ts';
+
+export interface SgVerifySimulatorOptions {
+  /** 0 picks any free port; the simulator always listens on 127.0.0.1 only. */
+  port: number;
+  /** The one registered partner, which is also its PKI_SIGN app_id. */
+  clientId: string;
+  clientSecret: string;
+  /** The partner's RSA public key or X.509 certificate (PEM): verifies QR URLs and PKI_SIGN, encrypts answers. */
+  clientPublicKeyPem: string;
+  /** The partner's registered callbacks: a QR whose callback is under none of them is refused. */
+  allowedCallbackPrefixes: string[];
+}
+
+export interface SgVerifySimulator {
+  /** http://127.0.0.1:<port> */
+  url: string;
+  /** `${url}/sgverify/v2`: token and person. */
+  apiBaseUrl: string;
+  /** `${url}/sgverify`: the base of the QR URLs partners build (stands in for the Singpass app's). */
+  qrBaseUrl: string;
+  /** `${url}/phone`: POST `${phoneUrl}/scan` with `{ url, uinfin }` to scan a QR code as that persona. */
+  phoneUrl: string;
+  /** The simulator's own public key (SPKI PEM), which verifies its access tokens and person JWS. */
+  certificatePem: string;
+  stop(): Promise<void>;
+}
+
+const CODE_LIFETIME_MS = 5 * 60_000;
+
+const rsaPublicKey = (pem: string): KeyObject => {
+  const key = createPublicKey(pem);
+  if (key.asymmetricKeyType !== 'rsa') throw new Error('clientPublicKeyPem must hold an RSA key');
+  return key;
+};
+
+const route = async (ctx: SgVerifyContext, req: IncomingMessage, res: ServerResponse): Promise<void> => {
+  const { path, query } = requestTarget(req);
+  const expect = (method: 'GET' | 'POST') => {
+    if (req.method !== method) throw new SimulatorError(405, `${path} accepts ${method} only`);
+  };
+  if (path === SCAN_PATH) {
+    expect('POST');
+    return handleScan(ctx, req, res);
+  }
+  if (path === TOKEN_PATH) {
+    expect('POST');
+    return handleToken(ctx, req, res, path);
+  }
+  const person = PERSON_PATH.exec(path);
+  if (person) {
+    expect('GET');
+    const [, uuid = ''] = person;
+    return handlePerson(ctx, req, res, { path, uuid, query: uniqueParams(query) });
+  }
+  throw new SimulatorError(404, `no such resource: ${path}`);
+};
+
+/** SG-Verify's error body: `{ code, message }` with the HTTP status as the code. */
+const answerError = (res: ServerResponse, error: unknown): void => {
+  const status = error instanceof SimulatorError ? error.status : 500;
+  const message = error instanceof SimulatorError ? error.message : 'unexpected error in the simulator';
+  // A 500 here is a bug in the simulator, not a refusal: make it visible to whoever runs it.
+  if (!(error instanceof SimulatorError)) console.error('SG-Verify simulator:', error);
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  sendJson(res, status, { code: status, message });
+};
+
+export const startSgVerifySimulator = async (
+  options: SgVerifySimulatorOptions,
+): Promise<SgVerifySimulator> => {
+  const clientKey = rsaPublicKey(options.clientPublicKeyPem);
+  if (!options.allowedCallbackPrefixes.length) throw new Error('allowedCallbackPrefixes must not be empty');
+  const signing = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  let ctx: SgVerifyContext | undefined;
+
+  const server = createServer((req, res) => {
+    if (!ctx) {
+      answerError(res, new SimulatorError(503, 'simulator is starting'));
+      return;
+    }
+    route(ctx, req, res).catch((error: unknown) => answerError(res, error));
+  });
+  const url = await listenOnLoopback(server, options.port);
+  const apiBaseUrl = `${url}/sgverify/v2`;
+  const qrBaseUrl = `${url}/sgverify`;
+
+  ctx = {
+    clientId: options.clientId,
+    clientSecret: options.clientSecret,
+    clientKey,
+    signingKey: signing.privateKey,
+    qrBaseUrl,
+    allowedCallbackPrefixes: [...options.allowedCallbackPrefixes],
+    pki: createPkiSignVerifier({
+      publicKeyFor: (appId) => (appId === options.clientId ? clientKey : undefined),
+    }),
+    tokens: createAccessTokens({
+      privateKey: signing.privateKey,
+      publicKey: signing.publicKey,
+      issuer: apiBaseUrl,
+      audience: options.clientId,
+    }),
+    codes: new SingleUseStore<SgVerifyGrant>(CODE_LIFETIME_MS),
+    scannedNonces: new ScannedNonces(),
+  };
+
+  return {
+    url,
+    apiBaseUrl,
+    qrBaseUrl,
+    phoneUrl: `${url}/phone`,
+    certificatePem: signing.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    stop: () => closeServer(server),
+  };
+};

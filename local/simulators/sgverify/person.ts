@@ -1,0 +1,72 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { calledUrl, SimulatorError } from '../http.ts';
+import type { JsonObject } from '../myinfobiz/data-items.ts';
+import { signThenEncrypt } from '../myinfobiz/payload.ts';
+import { isSgVerifyAttribute, type SgVerifyAttribute } from './attributes.ts';
+import type { SgVerifyContext } from './context.ts';
+import { verifySignedRequest } from './gateway.ts';
+import { personaByUuid, type SgVerifyPersona } from './personas.ts';
+
+/**
+ * GET /sgverify/v2/person/{uuid}/ with `Authorization: PKI_SIGN …,Bearer <token>`. As with Myinfo,
+ * everything that makes the service refuse the call is a 401 (signature, token, a uuid that is
+ * not the token's subject, attributes beyond its scope); only a malformed query is a 400. The
+ * answer is a JWS (RS256, our key) inside a JWE (RSA-OAEP / A256GCM) to the partner's key.
+ */
+export const PERSON_PATH = /^\/sgverify\/v2\/person\/([^/]+)\/$/;
+// A UEN is at most ten characters.
+const MAX_SUBENTITY_LENGTH = 10;
+
+const requestedAttributes = (list: string | undefined): string[] => {
+  if (!list) throw new SimulatorError(400, 'attributes is required');
+  const names = list.split(',');
+  if (names.some((name) => !name)) throw new SimulatorError(400, 'attributes must not contain empty names');
+  return [...new Set(names)];
+};
+
+const personPayload = (
+  persona: SgVerifyPersona,
+  attributes: readonly SgVerifyAttribute[],
+): Record<string, JsonObject> => Object.fromEntries(attributes.map((name) => [name, persona.person[name]]));
+
+export const handlePerson = async (
+  ctx: SgVerifyContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  target: { path: string; uuid: string; query: ReadonlyMap<string, string> },
+): Promise<void> => {
+  const auth = verifySignedRequest(ctx.pki, {
+    authorization: req.headers.authorization,
+    method: 'GET',
+    url: calledUrl(req, target.path),
+    params: target.query,
+  });
+  if (!auth.bearer) throw new SimulatorError(401, 'Bearer access token is missing');
+  if (target.query.get('client_id') !== auth.appId) {
+    throw new SimulatorError(401, 'client_id does not match app_id');
+  }
+  const attributes = requestedAttributes(target.query.get('attributes'));
+  const subentity = target.query.get('subentity');
+  if (subentity !== undefined && (!subentity || subentity.length > MAX_SUBENTITY_LENGTH)) {
+    throw new SimulatorError(400, `subentity must be 1 to ${MAX_SUBENTITY_LENGTH} characters`);
+  }
+
+  const grant = await ctx.tokens.verify(auth.bearer);
+  if (target.uuid !== grant.subject) {
+    throw new SimulatorError(401, "uuid requested does not match the access token's subject");
+  }
+  const outside = attributes.filter((name) => !isSgVerifyAttribute(name) || !grant.scope.includes(name));
+  if (outside.length) {
+    throw new SimulatorError(401, `attributes outside the access token's scope: ${outside.join(',')}`);
+  }
+
+  const persona = personaByUuid(grant.subject);
+  if (!persona) throw new SimulatorError(404, 'no SG-Verify record for this uuid');
+  const jwe = await signThenEncrypt(
+    personPayload(persona, attributes.filter(isSgVerifyAttribute)),
+    ctx.signingKey,
+    ctx.clientKey,
+  );
+  res.writeHead(200, { 'Content-Type': 'application/jose', 'Cache-Control': 'no-store' });
+  res.end(jwe);
+};
