@@ -3,7 +3,12 @@ import { parseArgs } from 'node:util';
 import type { JWK } from 'jose';
 import { newAppKeyPair } from '../local/dev-keys.ts';
 import { useLocalEnvironment } from '../local/local-environment.ts';
-import { type AppRecord, MyinfoSettings, SingpassSettings } from '../shared/apps/app-record.ts';
+import {
+  type AppRecord,
+  MyinfoSettings,
+  SgVerifySettings,
+  SingpassSettings,
+} from '../shared/apps/app-record.ts';
 import { listApps, setAppStatus } from '../shared/apps/app-store.ts';
 import { onboardApp, rotateAppApiKey } from '../shared/apps/onboarding.ts';
 
@@ -17,7 +22,7 @@ const USAGE = `usage:
   npm run apps -- create --name NAME (--public-jwk JSON | --public-jwk-file FILE | --generate-key)
                   [--myinfo-callback URL --myinfo-attributes a,b,c --myinfo-purpose TEXT [--myinfo-subentity ID]]
                   [--myinfobiz-callback URL --myinfobiz-attributes a,b,c --myinfobiz-purpose TEXT [--myinfobiz-subentity ID]]
-                  [--singpass-callback URL]
+                  [--singpass-callback URL] [--sgverify-attributes a,b,c [--sgverify-subentity ID]]
   npm run apps -- list
   npm run apps -- disable APP_ID
   npm run apps -- enable APP_ID
@@ -43,6 +48,8 @@ const { values: options, positionals } = parseArgs({
     'myinfobiz-purpose': { type: 'string' },
     'myinfobiz-subentity': { type: 'string' },
     'singpass-callback': { type: 'string' },
+    'sgverify-attributes': { type: 'string' },
+    'sgverify-subentity': { type: 'string' },
   },
 });
 
@@ -81,6 +88,14 @@ const singpassSettings = (): AppRecord['providers']['singpass'] =>
     ? SingpassSettings.parse({ callbackUrl: options['singpass-callback'] })
     : undefined;
 
+const sgverifySettings = (): AppRecord['providers']['sgverify'] =>
+  options['sgverify-attributes']
+    ? SgVerifySettings.parse({
+        attributes: options['sgverify-attributes'].split(',').filter(Boolean),
+        subentity: options['sgverify-subentity'],
+      })
+    : undefined;
+
 const commands: Record<string, (appId?: string) => Promise<unknown>> = {
   create: async () => {
     if (!options.name) throw new UsageError('create needs --name');
@@ -92,6 +107,7 @@ const commands: Record<string, (appId?: string) => Promise<unknown>> = {
         myinfo: dataSettings('myinfo'),
         myinfobiz: dataSettings('myinfobiz'),
         singpass: singpassSettings(),
+        sgverify: sgverifySettings(),
       },
     });
     return {
