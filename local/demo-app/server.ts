@@ -35,7 +35,8 @@ const home = (config: DemoAppConfig) =>
       (app, i) =>
         `<li>${escapeHtml(app.name)}: <a href="/apps/${i + 1}/myinfo">Retrieve Myinfo with Singpass</a> · ` +
         `<a href="/apps/${i + 1}/myinfobiz">Retrieve Myinfo Business</a> · ` +
-        `<a href="/apps/${i + 1}/singpass">Log in with Singpass</a></li>`,
+        `<a href="/apps/${i + 1}/singpass">Log in with Singpass</a> · ` +
+        `<a href="/apps/${i + 1}/kiosk">SG-Verify kiosk</a></li>`,
     )
     .join('')}</ul>`;
 
@@ -122,13 +123,54 @@ const finishSingpass = async (
   );
 };
 
+/** A kiosk: shows a fresh dynamic SG-Verify QR code and polls for the visitor who scans it. */
+const kiosk = async (config: DemoAppConfig, app: DemoApp, n: string, res: ServerResponse) => {
+  const answer = await secpass(config, app, '/sgverify/qr', { qrType: 'dynamic', kioskId: `demo-${n}` });
+  if (answer.status !== 200)
+    return page(res, 502, `<p>Secpass refused: ${escapeHtml(await answer.text())}</p>`);
+  const qr = (await answer.json()) as { url: string; state: string; qrSvg: string };
+  page(
+    res,
+    200,
+    `<h1>Scan with the Singpass app</h1><div style="width:280px">${qr.qrSvg}</div>` +
+      `<p id="status">Waiting for a visitor…</p><details><summary>QR URL</summary><code>${escapeHtml(qr.url)}</code></details>` +
+      `<script>const poll=async()=>{const r=await fetch('/apps/${n}/kiosk/result?state=${encodeURIComponent(qr.state)}');` +
+      `if(r.status===200){const v=await r.json();document.getElementById('status').textContent='Welcome, '+v.name+'!';}` +
+      `else if(r.status===202){setTimeout(poll,1000);}else{document.getElementById('status').textContent='This code has expired.';}};poll();</script>`,
+  );
+};
+
+/** What the kiosk page polls: the demo app collects from Secpass with its key and opens the token. */
+const kioskResult = async (
+  config: DemoAppConfig,
+  app: DemoApp,
+  query: URLSearchParams,
+  res: ServerResponse,
+) => {
+  const answer = await fetch(
+    `${config.gatewayUrl}/sgverify/result?${new URLSearchParams({ state: query.get('state') ?? '' })}`,
+    { headers: { Authorization: `Basic ${app.apiKey}` } },
+  );
+  res.setHeader('Cache-Control', 'no-store');
+  if (answer.status !== 200) {
+    res.writeHead(answer.status, { 'Content-Type': 'application/json' });
+    return res.end(await answer.text());
+  }
+  const { payload } = await openSecpassToken(await answer.text(), app.privateJwk, config.secpassJwksUrl);
+  const person = JSON.parse(new TextDecoder().decode(payload)) as PersonData;
+  res.writeHead(200, { 'Content-Type': 'application/json' });
+  res.end(JSON.stringify({ name: person.name?.value ?? 'visitor' }));
+};
+
 export const startDemoAppServer = async (
   port: number,
   config: () => DemoAppConfig,
 ): Promise<DemoAppServer> => {
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://demo');
-    const route = /^\/apps\/(\d+)\/((?:callback\/)?(?:myinfo|myinfobiz|singpass))$/.exec(url.pathname);
+    const route = /^\/apps\/(\d+)\/((?:callback\/)?(?:myinfo|myinfobiz|singpass)|kiosk|kiosk\/result)$/.exec(
+      url.pathname,
+    );
     const app = route ? config().apps[Number(route[1]) - 1] : undefined;
     const work = async () => {
       if (url.pathname === '/') return page(res, 200, home(config()));
@@ -140,6 +182,8 @@ export const startDemoAppServer = async (
         'callback/myinfo': () => finishData(config(), app, 'myinfo', url.searchParams, res),
         'callback/myinfobiz': () => finishData(config(), app, 'myinfobiz', url.searchParams, res),
         'callback/singpass': () => finishSingpass(config(), app, url.searchParams, res),
+        kiosk: () => kiosk(config(), app, route[1] ?? '', res),
+        'kiosk/result': () => kioskResult(config(), app, url.searchParams, res),
       };
       return steps[route[2] as keyof typeof steps]();
     };

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { MYINFOBIZ_PERSONAS } from '../../local/simulators/myinfobiz/index.ts';
+import { SGVERIFY_PERSONAS } from '../../local/simulators/sgverify/index.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 import { consentAndReturn } from '../helpers/browser.ts';
 import { PERSONAS } from '../helpers/flows.ts';
@@ -65,3 +66,27 @@ test("an officer shares their company's data through the demo app, which opens t
   assert.match(html, new RegExp(`Welcome, ${persona.officerName}`));
   assert.match(html, new RegExp(persona.uen));
 });
+
+test('a visitor scans the demo kiosk QR with the phone; the kiosk greets them by name', async () => {
+  const app = stack.apps[0];
+  const visitor = SGVERIFY_PERSONAS[0];
+  assert.ok(app && visitor);
+  const kioskPage = await (await fetch(`${stack.demoAppUrl}/apps/1/kiosk`)).text();
+  assert.match(kioskPage, /<svg/);
+  const qrUrl = decodeHtml(/<code>([^<]+)<\/code>/.exec(kioskPage)?.[1] ?? '');
+  const state = new URL(qrUrl).searchParams.get('state') ?? '';
+  const poll = () => fetch(`${stack.demoAppUrl}/apps/1/kiosk/result?${new URLSearchParams({ state })}`);
+  assert.equal((await poll()).status, 202);
+  const scan = await fetch(`${stack.upstreams.sgverifyPhone}/scan`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ url: qrUrl, uinfin: visitor.uinfin }),
+  });
+  assert.equal(scan.status, 200);
+  const greeted = await poll();
+  assert.equal(greeted.status, 200);
+  assert.deepEqual(await greeted.json(), { name: visitor.name });
+});
+
+const decodeHtml = (text: string) =>
+  text.replace(/&#(\d+);/g, (_, code: string) => String.fromCharCode(Number(code)));
