@@ -2,15 +2,7 @@ import { type CryptoKey, importJWK, type JWK } from 'jose';
 import * as z from 'zod/mini';
 import { setting } from '../config/env.ts';
 import { cachedSecret } from './cached-secret.ts';
-
-const PrivateEcJwk = z.object({
-  kty: z.literal('EC'),
-  crv: z.literal('P-256'),
-  kid: z.string().check(z.minLength(1)),
-  x: z.string().check(z.minLength(1)),
-  y: z.string().check(z.minLength(1)),
-  d: z.string().check(z.minLength(1)),
-});
+import { PrivateEcJwk, publicPart } from './private-ec-jwk.ts';
 
 /** Secpass's token-signing secret: `{ "keys": [ <EC P-256 private JWK with kid>, … ] }`, current first. */
 export const SigningSecret = z.object({ keys: z.array(PrivateEcJwk).check(z.minLength(1)) });
@@ -30,7 +22,7 @@ export const loadSigningKeys = cachedSecret(
     if (!first) throw new Error('no signing key');
     return {
       current: { kid: first.kid, key: (await importJWK(first, 'ES256')) as CryptoKey },
-      publicJwks: keys.map(({ d: _private, ...publicPart }) => ({ ...publicPart, alg: 'ES256', use: 'sig' })),
+      publicJwks: keys.map((jwk) => ({ ...publicPart(jwk), alg: 'ES256', use: 'sig' })),
     };
   },
 );

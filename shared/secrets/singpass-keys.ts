@@ -2,15 +2,7 @@ import { type CryptoKey, importJWK, type JWK } from 'jose';
 import * as z from 'zod/mini';
 import { setting } from '../config/env.ts';
 import { cachedSecret } from './cached-secret.ts';
-
-const PrivateEcJwk = z.object({
-  kty: z.literal('EC'),
-  crv: z.literal('P-256'),
-  kid: z.string().check(z.minLength(1)),
-  x: z.string().check(z.minLength(1)),
-  y: z.string().check(z.minLength(1)),
-  d: z.string().check(z.minLength(1)),
-});
+import { PrivateEcJwk, publicPart } from './private-ec-jwk.ts';
 
 /**
  * Our Singpass relying-party secret: the client id, the EC keys that sign client assertions
@@ -31,8 +23,6 @@ export interface SingpassKeys {
   decryption: Map<string, CryptoKey>;
   publicJwks: JWK[];
 }
-
-const publicPart = ({ d: _private, ...rest }: z.infer<typeof PrivateEcJwk>) => rest;
 
 export const loadSingpassKeys = cachedSecret(
   () => setting('SINGPASS_SECRET_ID'),

@@ -7,6 +7,7 @@ import { onboardApp } from '../../shared/apps/onboarding.ts';
 import { resetConfig } from '../../shared/config/env.ts';
 import { newStateValue, saveState } from '../../shared/store/state-store.ts';
 import { nowSeconds } from '../../shared/store/table.ts';
+import { demoApp, expectError } from '../helpers/assertions.ts';
 import { basic, myinfoConsent, myinfoToken, PERSONAS, tokenQuery, useMyinfoBase } from '../helpers/flows.ts';
 import { type MyinfoProxy, type ProxyMode, startMyinfoProxy } from '../helpers/myinfo-proxy.ts';
 
@@ -23,21 +24,7 @@ after(async () => {
   await stack?.stop();
 });
 
-const app = (n: number) => {
-  const found = stack.apps[n];
-  if (!found) throw new Error(`no demo app ${n}`);
-  return found;
-};
-
-/** Asserts the documented error shape: JSON `{ error, message }` and nothing else. */
-const expectError = async (response: Response, status: number, code: string) => {
-  assert.equal(response.status, status);
-  assert.match(response.headers.get('content-type') ?? '', /^application\/json/);
-  const body = (await response.json()) as Record<string, unknown>;
-  assert.deepEqual(Object.keys(body).sort(), ['error', 'message']);
-  assert.equal(body.error, code);
-  return body;
-};
+const app = (n: number) => demoApp(stack, n);
 
 describe('API key', () => {
   const routes = ['/myinfo/init', '/myinfo/token?code=a&state=b'];

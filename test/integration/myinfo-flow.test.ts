@@ -6,6 +6,7 @@ import { compactDecrypt, compactVerify, decodeProtectedHeader, importPKCS8, impo
 import { openSecpassToken } from '../../local/demo-app/open-token.ts';
 import { mockpassKeys } from '../../local/mockpass.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
+import { demoApp } from '../helpers/assertions.ts';
 import { myinfoConsent, myinfoToken, PERSONAS, tokenQuery, useMyinfoBase } from '../helpers/flows.ts';
 import { startMyinfoProxy } from '../helpers/myinfo-proxy.ts';
 
@@ -22,11 +23,7 @@ after(async () => {
   await stack?.stop();
 });
 
-const app = (n: number) => {
-  const found = stack.apps[n];
-  if (!found) throw new Error(`no demo app ${n}`);
-  return found;
-};
+const app = (n: number) => demoApp(stack, n);
 
 describe('Myinfo v3 through Secpass, happy path', () => {
   for (const [label, persona] of Object.entries(PERSONAS)) {

@@ -6,6 +6,7 @@ import { MYINFOBIZ_PERSONAS } from '../../local/simulators/myinfobiz/index.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 import { newStateValue, saveState } from '../../shared/store/state-store.ts';
 import { nowSeconds } from '../../shared/store/table.ts';
+import { demoApp, expectError } from '../helpers/assertions.ts';
 import { consentAndReturn } from '../helpers/browser.ts';
 import { basic, myinfoConsent, PERSONAS, tokenQuery } from '../helpers/flows.ts';
 
@@ -19,11 +20,7 @@ after(async () => {
   await stack?.stop();
 });
 
-const app = (n: number) => {
-  const found = stack.apps[n];
-  if (!found) throw new Error(`no demo app ${n}`);
-  return found;
-};
+const app = (n: number) => demoApp(stack, n);
 
 const bizInit = (apiKey: string) =>
   fetch(`${stack.gatewayUrl}/myinfobiz/init`, { headers: basic(apiKey), redirect: 'manual' });
@@ -37,13 +34,6 @@ const bizConsent = async (n: number, persona: { uen: string; uinfin: string }) =
     nric: persona.uinfin,
     uen: persona.uen,
   });
-};
-
-const expectError = async (response: Response, status: number, code: string) => {
-  assert.equal(response.status, status);
-  const body = (await response.json()) as Record<string, unknown>;
-  assert.deepEqual(Object.keys(body).sort(), ['error', 'message']);
-  assert.equal(body.error, code);
 };
 
 describe('Myinfo Business through Secpass', () => {

@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { openSecpassToken } from '../../local/demo-app/open-token.ts';
 import { SGVERIFY_PERSONAS } from '../../local/simulators/sgverify/index.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
+import { demoApp } from '../helpers/assertions.ts';
 import { basic, postJson } from '../helpers/flows.ts';
 
 let stack: LocalStack;
@@ -13,11 +14,7 @@ after(async () => {
   await stack?.stop();
 });
 
-const app = (n: number) => {
-  const found = stack.apps[n];
-  if (!found) throw new Error(`no demo app ${n}`);
-  return found;
-};
+const app = (n: number) => demoApp(stack, n);
 
 interface Qr {
   url: string;

@@ -5,6 +5,7 @@ import { setAppStatus } from '../../shared/apps/app-store.ts';
 import { resetConfig } from '../../shared/config/env.ts';
 import { newStateValue, saveState } from '../../shared/store/state-store.ts';
 import { nowSeconds } from '../../shared/store/table.ts';
+import { demoApp, expectError } from '../helpers/assertions.ts';
 import { type FakeSingpass, type IdTokenFlaw, startFakeSingpass } from '../helpers/fake-singpass.ts';
 import { basic, PERSONAS, postJson, singpassLogin } from '../helpers/flows.ts';
 
@@ -21,22 +22,11 @@ after(async () => {
   await stack?.stop();
 });
 
-const app = (n: number) => {
-  const found = stack.apps[n];
-  if (!found) throw new Error(`no demo app ${n}`);
-  return found;
-};
+const app = (n: number) => demoApp(stack, n);
 
 const useDiscovery = (url: string) => {
   process.env.SINGPASS_DISCOVERY_URL = url;
   resetConfig();
-};
-
-const expectError = async (response: Response, status: number, code: string) => {
-  assert.equal(response.status, status);
-  const body = (await response.json()) as Record<string, unknown>;
-  assert.deepEqual(Object.keys(body).sort(), ['error', 'message']);
-  assert.equal(body.error, code);
 };
 
 const userInfo = (apiKey: string, body: unknown) => postJson(stack, apiKey, '/oidc/singpass/userInfo', body);

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
+import { demoApp } from '../helpers/assertions.ts';
 import { PERSONAS, postJson, singpassLogin } from '../helpers/flows.ts';
 
 let stack: LocalStack;
@@ -12,11 +13,7 @@ after(async () => {
   await stack?.stop();
 });
 
-const app = (n: number) => {
-  const found = stack.apps[n];
-  if (!found) throw new Error(`no demo app ${n}`);
-  return found;
-};
+const app = (n: number) => demoApp(stack, n);
 
 describe('Singpass Login through Secpass', () => {
   test('authReqUri points at Singpass with openid, code, the app callback, a fresh state and nonce', async () => {
