@@ -5,7 +5,7 @@ import { jsonResponse, redirectResponse } from '../../shared/http/responses.ts';
 import { myinfoFlow } from '../../shared/providers/myinfo/myinfo.ts';
 import { myinfoBizFlow } from '../../shared/providers/myinfobiz/myinfobiz.ts';
 import { type PkiOAuthFlow, startPkiOAuth } from '../../shared/providers/pki-oauth/flow.ts';
-import { createQr, QrBody } from '../../shared/providers/sgverify/sgverify.ts';
+import { createQr, QrBody } from '../../shared/providers/sgverify/qr-code.ts';
 import { AuthReqUriBody } from '../../shared/providers/singpass/routes.ts';
 import { startSingpassLogin } from '../../shared/providers/singpass/singpass.ts';
 

@@ -1,6 +1,3 @@
-import { randomBytes } from 'node:crypto';
-import QRCode from 'qrcode';
-import * as z from 'zod/mini';
 import type { AppRecord, SgVerifySettings } from '../../apps/app-record.ts';
 import { getApp } from '../../apps/app-store.ts';
 import { type Caller, loadCallerApp } from '../../apps/caller.ts';
@@ -8,12 +5,9 @@ import { setting } from '../../config/env.ts';
 import { sealDataToken } from '../../crypto/secpass-token.ts';
 import { BadRequestError, ForbiddenError, SecpassError } from '../../http/errors.ts';
 import { pkiCredentials } from '../../secrets/pki-credentials.ts';
-import { newStateValue, saveState } from '../../store/state-store.ts';
-import { nowSeconds } from '../../store/table.ts';
 import { exchangeCode, fetchData, type PkiOAuthProfile } from '../pki-oauth/upstream.ts';
 import { storePendingResult, takeOldestResult } from './pending-results.ts';
 import { claimDynamicQr, isLive, liveQrState } from './qr-state.ts';
-import { signedQrUrl } from './qr-url.ts';
 
 const sgVerifyProfile = (): PkiOAuthProfile => ({
   name: 'SG-Verify',
@@ -23,77 +17,15 @@ const sgVerifyProfile = (): PkiOAuthProfile => ({
   subject: /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/,
 });
 
-const sgVerifyCredentials = pkiCredentials(() => setting('SGVERIFY_SECRET_ID'));
+export const sgVerifyCredentials = pkiCredentials(() => setting('SGVERIFY_SECRET_ID'));
 
 /** Secpass's public route SG-Verify calls back; the QR names it and the token call repeats it. */
-const callbackUrl = () => `${setting('SECPASS_ISSUER').replace(/\/+$/, '')}/sgverify/callback`;
+export const callbackUrl = () => `${setting('SECPASS_ISSUER').replace(/\/+$/, '')}/sgverify/callback`;
 
-const settingsOf = (app: AppRecord): SgVerifySettings => {
+export const settingsOf = (app: AppRecord): SgVerifySettings => {
   const settings = app.providers.sgverify;
   if (!settings) throw new ForbiddenError('provider_not_enabled', 'SG-Verify is not enabled for this app.');
   return settings;
-};
-
-// A dynamic code serves one visitor for minutes; a printed static code serves a kiosk for up to a year.
-const MAX_VALIDITY_SECONDS = { dynamic: 600, static: 365 * 24 * 3600 } as const;
-const DEFAULT_VALIDITY_SECONDS = { dynamic: 300, static: 24 * 3600 } as const;
-
-export const QrBody = z.object({
-  qrType: z.enum(['static', 'dynamic']),
-  kioskId: z.optional(z.string().check(z.regex(/^[A-Za-z0-9_.-]{1,64}$/))),
-  validForSeconds: z.optional(z.number().check(z.int(), z.minimum(30))),
-});
-
-export interface QrCode {
-  url: string;
-  state: string;
-  expiresAt: string;
-  qrSvg: string;
-}
-
-/** `POST /sgverify/qr`: a signed SG-Verify URL bound to a fresh state of this app, and its QR code. */
-export const createQr = async (app: AppRecord, body: z.infer<typeof QrBody>): Promise<QrCode> => {
-  const settings = settingsOf(app);
-  const validFor = body.validForSeconds ?? DEFAULT_VALIDITY_SECONDS[body.qrType];
-  if (validFor > MAX_VALIDITY_SECONDS[body.qrType]) {
-    throw new BadRequestError(
-      'invalid_body',
-      `A ${body.qrType} code is valid for at most ${MAX_VALIDITY_SECONDS[body.qrType]} s.`,
-    );
-  }
-  const credentials = await sgVerifyCredentials();
-  const state = newStateValue();
-  const startsAt = nowSeconds();
-  const expiresAt = startsAt + validFor;
-  await saveState({
-    state,
-    appId: app.appId,
-    provider: 'sgverify',
-    qrType: body.qrType,
-    expiresAt,
-    redirectUri: callbackUrl(),
-    attributes: settings.attributes.join(','),
-    ...(body.kioskId ? { kioskId: body.kioskId } : {}),
-  });
-  const url = signedQrUrl(
-    {
-      qrBaseUrl: setting('SGVERIFY_QR_BASE_URL'),
-      callback: callbackUrl(),
-      clientId: credentials.clientId,
-      nonce: body.qrType === 'dynamic' ? randomBytes(16).toString('hex') : undefined,
-      qrType: body.qrType,
-      state,
-      startsAt: startsAt * 1000,
-      expiresAt: expiresAt * 1000,
-    },
-    credentials.signingKey,
-  );
-  return {
-    url,
-    state,
-    expiresAt: new Date(expiresAt * 1000).toISOString(),
-    qrSvg: await QRCode.toString(url, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 }),
-  };
 };
 
 /**

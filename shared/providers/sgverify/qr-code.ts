@@ -1,0 +1,72 @@
+import { randomBytes } from 'node:crypto';
+import QRCode from 'qrcode';
+import * as z from 'zod/mini';
+import type { AppRecord } from '../../apps/app-record.ts';
+import { setting } from '../../config/env.ts';
+import { BadRequestError } from '../../http/errors.ts';
+import { newStateValue, saveState } from '../../store/state-store.ts';
+import { nowSeconds } from '../../store/table.ts';
+import { signedQrUrl } from './qr-url.ts';
+import { callbackUrl, settingsOf, sgVerifyCredentials } from './sgverify.ts';
+
+// A dynamic code serves one visitor for minutes; a printed static code serves a kiosk for up to a year.
+const MAX_VALIDITY_SECONDS = { dynamic: 600, static: 365 * 24 * 3600 } as const;
+const DEFAULT_VALIDITY_SECONDS = { dynamic: 300, static: 24 * 3600 } as const;
+
+export const QrBody = z.object({
+  qrType: z.enum(['static', 'dynamic']),
+  kioskId: z.optional(z.string().check(z.regex(/^[A-Za-z0-9_.-]{1,64}$/))),
+  validForSeconds: z.optional(z.number().check(z.int(), z.minimum(30))),
+});
+
+export interface QrCode {
+  url: string;
+  state: string;
+  expiresAt: string;
+  qrSvg: string;
+}
+
+/** `POST /sgverify/qr`: a signed SG-Verify URL bound to a fresh state of this app, and its QR code. */
+export const createQr = async (app: AppRecord, body: z.infer<typeof QrBody>): Promise<QrCode> => {
+  const settings = settingsOf(app);
+  const validFor = body.validForSeconds ?? DEFAULT_VALIDITY_SECONDS[body.qrType];
+  if (validFor > MAX_VALIDITY_SECONDS[body.qrType]) {
+    throw new BadRequestError(
+      'invalid_body',
+      `A ${body.qrType} code is valid for at most ${MAX_VALIDITY_SECONDS[body.qrType]} s.`,
+    );
+  }
+  const credentials = await sgVerifyCredentials();
+  const state = newStateValue();
+  const startsAt = nowSeconds();
+  const expiresAt = startsAt + validFor;
+  await saveState({
+    state,
+    appId: app.appId,
+    provider: 'sgverify',
+    qrType: body.qrType,
+    expiresAt,
+    redirectUri: callbackUrl(),
+    attributes: settings.attributes.join(','),
+    ...(body.kioskId ? { kioskId: body.kioskId } : {}),
+  });
+  const url = signedQrUrl(
+    {
+      qrBaseUrl: setting('SGVERIFY_QR_BASE_URL'),
+      callback: callbackUrl(),
+      clientId: credentials.clientId,
+      nonce: body.qrType === 'dynamic' ? randomBytes(16).toString('hex') : undefined,
+      qrType: body.qrType,
+      state,
+      startsAt: startsAt * 1000,
+      expiresAt: expiresAt * 1000,
+    },
+    credentials.signingKey,
+  );
+  return {
+    url,
+    state,
+    expiresAt: new Date(expiresAt * 1000).toISOString(),
+    qrSvg: await QRCode.toString(url, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 }),
+  };
+};
