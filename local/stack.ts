@@ -109,7 +109,9 @@ const resolvePorts = async (wanted: Partial<LocalPorts> = {}): Promise<LocalPort
   for (const name of names) {
     const port = wanted[name];
     if (port !== undefined) await assertPortFree(port, name);
-    ports[name] = port ?? (await freePort());
+    // Our own servers take port 0 (the system picks one as they listen, so no other process can
+    // take it first); only Java needs a number handed to it.
+    ports[name] = port ?? (name === 'dynamodb' ? await freePort() : 0);
   }
   return ports;
 };
@@ -207,7 +209,11 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     secrets.put(SECRET_IDS.signing, JSON.stringify(signingSecret(keys)));
     secrets.put(SECRET_IDS.myinfo, JSON.stringify(myinfoSecret(keys)));
     secrets.put(SECRET_IDS.singpass, JSON.stringify(singpassSecret(keys)));
-    const gatewayUrl = `http://127.0.0.1:${ports.gateway}`;
+    // The gateway first: the upstreams need its URL, and its handlers read their settings only
+    // when a request comes, after the environment below is in place.
+    const gateway = await startGateway(ports.gateway);
+    stops.push(gateway.stop);
+    const gatewayUrl = gateway.url;
     const mockpass = await startMockPass(ports.mockpass, {
       myinfoClientSecret: keys.myinfoClientSecret,
       relyingPartyJwksUrl: `${gatewayUrl}/singpass/jwks`,
@@ -252,8 +258,6 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       SINGPASS_DISCOVERY_URL: mockpass.singpassDiscoveryUrl,
       SECPASS_ISSUER: gatewayUrl,
     });
-    const gateway = await startGateway(ports.gateway);
-    stops.push(gateway.stop);
     const secpassJwksUrl = `${gateway.url}/.well-known/jwks.json`;
     let apps: DemoApp[] = [];
     const demoApp = await startDemoAppServer(ports.demoApp, () => ({
