@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { createSign, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { SignJWT } from 'jose';
+import { createAccessTokens } from '../../local/simulators/access-token.ts';
 import { SimulatorError } from '../../local/simulators/http.ts';
-import { createAccessTokens } from '../../local/simulators/myinfobiz/access-token.ts';
 import {
   createPkiSignVerifier,
   type PkiSignFailure,

@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
+import type { AccessTokens } from '../access-token.ts';
 import type { PkiSignVerifier } from '../pki-sign-verifier.ts';
 import type { SingleUseStore } from '../single-use-store.ts';
-import type { AccessTokens } from './access-token.ts';
 import type { KnownAttribute } from './data-items.ts';
 
 /** What the request handlers share: the one registered client, our keys, and the flow's state. */

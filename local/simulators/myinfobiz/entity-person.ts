@@ -1,9 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { calledUrl, SimulatorError } from '../http.ts';
+import { signThenEncrypt } from '../sign-then-encrypt.ts';
 import type { SimulatorContext } from './context.ts';
 import { isKnownAttribute } from './data-items.ts';
 import { verifySignedRequest } from './gateway.ts';
-import { entityPersonPayload, signThenEncrypt } from './payload.ts';
+import { entityPersonPayload } from './payload.ts';
 import { personaBySubject } from './personas.ts';
 
 /**

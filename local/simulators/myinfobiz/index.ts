@@ -1,5 +1,6 @@
 import { createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createAccessTokens } from '../access-token.ts';
 import {
   closeServer,
   listenOnLoopback,
@@ -10,7 +11,6 @@ import {
 } from '../http.ts';
 import { createPkiSignVerifier } from '../pki-sign-verifier.ts';
 import { SingleUseStore } from '../single-use-store.ts';
-import { createAccessTokens } from './access-token.ts';
 import { handleAuthorise, handleConsent } from './authorise.ts';
 import { CONSENT_PATH } from './consent-page.ts';
 import type { AuthorisationGrant, AuthoriseRequest, SimulatorContext } from './context.ts';

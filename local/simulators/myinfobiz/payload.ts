@@ -1,5 +1,3 @@
-import type { KeyObject } from 'node:crypto';
-import { CompactEncrypt, CompactSign } from 'jose';
 import { isEntityAttribute, isPersonAttribute, type JsonObject, type KnownAttribute } from './data-items.ts';
 import type { MyinfoBizPersona } from './personas.ts';
 
@@ -19,17 +17,4 @@ export const entityPersonPayload = (
     else if (isPersonAttribute(name)) person[name] = persona.person[name];
   }
   return { entity, person };
-};
-
-export const signThenEncrypt = async (
-  payload: object,
-  signingKey: KeyObject,
-  recipientKey: KeyObject,
-): Promise<string> => {
-  const jws = await new CompactSign(new TextEncoder().encode(JSON.stringify(payload)))
-    .setProtectedHeader({ alg: 'RS256' })
-    .sign(signingKey);
-  return new CompactEncrypt(new TextEncoder().encode(jws))
-    .setProtectedHeader({ alg: 'RSA-OAEP', enc: 'A256GCM' })
-    .encrypt(recipientKey);
 };

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ACCESS_TOKEN_LIFETIME_SECONDS } from '../access-token.ts';
 import { calledUrl, readForm, SimulatorError, sendJson } from '../http.ts';
-import { ACCESS_TOKEN_LIFETIME_SECONDS } from './access-token.ts';
 import type { SimulatorContext } from './context.ts';
 import { verifySignedRequest } from './gateway.ts';
 

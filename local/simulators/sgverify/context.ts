@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import type { AccessTokens } from '../myinfobiz/access-token.ts';
+import type { AccessTokens } from '../access-token.ts';
 import type { PkiSignVerifier } from '../pki-sign-verifier.ts';
 import type { SingleUseStore } from '../single-use-store.ts';
 import type { ScannedNonces } from './scanned-nonces.ts';

@@ -1,5 +1,6 @@
 import { createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createAccessTokens } from '../access-token.ts';
 import {
   closeServer,
   listenOnLoopback,
@@ -8,7 +9,6 @@ import {
   sendJson,
   uniqueParams,
 } from '../http.ts';
-import { createAccessTokens } from '../myinfobiz/access-token.ts';
 import { createPkiSignVerifier } from '../pki-sign-verifier.ts';
 import { SingleUseStore } from '../single-use-store.ts';
 import type { SgVerifyContext, SgVerifyGrant } from './context.ts';

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { calledUrl, SimulatorError } from '../http.ts';
 import type { JsonObject } from '../myinfobiz/data-items.ts';
-import { signThenEncrypt } from '../myinfobiz/payload.ts';
+import { signThenEncrypt } from '../sign-then-encrypt.ts';
 import { isSgVerifyAttribute, type SgVerifyAttribute } from './attributes.ts';
 import type { SgVerifyContext } from './context.ts';
 import { verifySignedRequest } from './gateway.ts';

@@ -1,6 +1,6 @@
 import { type KeyObject, randomUUID } from 'node:crypto';
 import { errors, jwtVerify, SignJWT } from 'jose';
-import { SimulatorError } from '../http.ts';
+import { SimulatorError } from './http.ts';
 
 /**
  * The access token Myinfo Business hands out at /token and demands back as the Bearer on the
