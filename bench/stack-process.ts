@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { JWK } from 'jose';
-import { freePort } from '../local/ports.ts';
+import { freeStartPortsEnvironment } from '../local/ports.ts';
 
 /**
  * The broker exactly as `npm start` runs it, in its own process, so the bench's client does
@@ -21,15 +21,7 @@ export interface DemoFile {
 
 export const startStackProcess = async (): Promise<{ demo: DemoFile; stop(): Promise<void> }> => {
   const cwd = mkdtempSync(join(tmpdir(), 'secpass-bench-'));
-  const env: Record<string, string> = {
-    PORT: String(await freePort()),
-    DEMO_APP_PORT: String(await freePort()),
-    MOCKPASS_PORT: String(await freePort()),
-    MYINFOBIZ_PORT: String(await freePort()),
-    SGVERIFY_PORT: String(await freePort()),
-    DYNAMODB_PORT: String(await freePort()),
-    SECRETS_PORT: String(await freePort()),
-  };
+  const env = await freeStartPortsEnvironment();
   const child = spawn(
     process.execPath,
     ['--import', resolve('node_modules/tsx/dist/loader.mjs'), resolve('local/start.ts')],

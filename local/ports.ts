@@ -29,3 +29,21 @@ export const assertPortFree = (port: number, what: string): Promise<void> =>
     probe.once('error', () => reject(new PortBusyError(port, what)));
     probe.listen(port, '127.0.0.1', () => probe.close(() => resolve()));
   });
+
+/** The environment variables `npm start` takes its ports from, and their defaults. */
+export const START_PORTS = {
+  gateway: { variable: 'PORT', fallback: 3000 },
+  demoApp: { variable: 'DEMO_APP_PORT', fallback: 3001 },
+  mockpass: { variable: 'MOCKPASS_PORT', fallback: 5156 },
+  myinfobiz: { variable: 'MYINFOBIZ_PORT', fallback: 5157 },
+  sgverify: { variable: 'SGVERIFY_PORT', fallback: 5158 },
+  dynamodb: { variable: 'DYNAMODB_PORT', fallback: 8000 },
+  secrets: { variable: 'SECRETS_PORT', fallback: 8010 },
+} as const;
+
+/** An environment that starts `npm start` on free ports (tests and the bench run beside a dev's). */
+export const freeStartPortsEnvironment = async (): Promise<Record<string, string>> => {
+  const env: Record<string, string> = {};
+  for (const { variable } of Object.values(START_PORTS)) env[variable] = String(await freePort());
+  return env;
+};

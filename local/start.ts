@@ -1,10 +1,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PortBusyError } from './ports.ts';
+import { PortBusyError, START_PORTS } from './ports.ts';
 import { type LocalStack, startLocalStack } from './stack.ts';
 
 /** `npm start`: the whole broker on loopback, ready for the demo apps and for curl. */
-const port = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 
 /** Git-ignored home of dev keys and demo-app.json; tests point it elsewhere. */
 const LOCAL_DIR = process.env.SECPASS_LOCAL_DIR ?? '.local';
@@ -36,15 +35,12 @@ const main = async () => {
   let stack: LocalStack;
   try {
     stack = await startLocalStack({
-      ports: {
-        gateway: port('PORT', 3000),
-        demoApp: port('DEMO_APP_PORT', 3001),
-        mockpass: port('MOCKPASS_PORT', 5156),
-        myinfobiz: port('MYINFOBIZ_PORT', 5157),
-        sgverify: port('SGVERIFY_PORT', 5158),
-        dynamodb: port('DYNAMODB_PORT', 8000),
-        secrets: port('SECRETS_PORT', 8010),
-      },
+      ports: Object.fromEntries(
+        Object.entries(START_PORTS).map(([name, { variable, fallback }]) => [
+          name,
+          Number(process.env[variable] ?? fallback),
+        ]),
+      ),
       devKeysFile: join(LOCAL_DIR, 'dev-keys.json'),
     });
   } catch (error) {

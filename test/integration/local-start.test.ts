@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { freePort } from '../../local/ports.ts';
+import { freeStartPortsEnvironment } from '../../local/ports.ts';
 
 /** `npm start` exactly as a newcomer types it, writing its files to `localDir`. */
 const startProcess = async (localDir: string, env: Record<string, string>) => {
@@ -43,15 +43,7 @@ const javaFor = (port: number) => {
   }
 };
 
-const ports = async () => ({
-  PORT: String(await freePort()),
-  DEMO_APP_PORT: String(await freePort()),
-  MOCKPASS_PORT: String(await freePort()),
-  MYINFOBIZ_PORT: String(await freePort()),
-  SGVERIFY_PORT: String(await freePort()),
-  DYNAMODB_PORT: String(await freePort()),
-  SECRETS_PORT: String(await freePort()),
-});
+const ports = freeStartPortsEnvironment;
 
 /**
  * Starts `npm start` on free ports; other test files pick free ports too, so if one was taken in

@@ -1,10 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { calledUrl, SimulatorError } from '../http.ts';
+import { SimulatorError } from '../http.ts';
 import type { JsonObject } from '../myinfobiz/data-items.ts';
 import { signThenEncrypt } from '../sign-then-encrypt.ts';
+import { authenticateDataCall, sendJose } from '../signed-api.ts';
 import { isSgVerifyAttribute, type SgVerifyAttribute } from './attributes.ts';
 import type { SgVerifyContext } from './context.ts';
-import { verifySignedRequest } from './gateway.ts';
 import { personaByUuid, type SgVerifyPersona } from './personas.ts';
 
 /**
@@ -14,16 +14,6 @@ import { personaByUuid, type SgVerifyPersona } from './personas.ts';
  * answer is a JWS (RS256, our key) inside a JWE (RSA-OAEP / A256GCM) to the partner's key.
  */
 export const PERSON_PATH = /^\/sgverify\/v2\/person\/([^/]+)\/$/;
-// A UEN is at most ten characters.
-const MAX_SUBENTITY_LENGTH = 10;
-
-const requestedAttributes = (list: string | undefined): string[] => {
-  if (!list) throw new SimulatorError(400, 'attributes is required');
-  const names = list.split(',');
-  if (names.some((name) => !name)) throw new SimulatorError(400, 'attributes must not contain empty names');
-  return [...new Set(names)];
-};
-
 const personPayload = (
   persona: SgVerifyPersona,
   attributes: readonly SgVerifyAttribute[],
@@ -35,23 +25,7 @@ export const handlePerson = async (
   res: ServerResponse,
   target: { path: string; uuid: string; query: ReadonlyMap<string, string> },
 ): Promise<void> => {
-  const auth = verifySignedRequest(ctx.pki, {
-    authorization: req.headers.authorization,
-    method: 'GET',
-    url: calledUrl(req, target.path),
-    params: target.query,
-  });
-  if (!auth.bearer) throw new SimulatorError(401, 'Bearer access token is missing');
-  if (target.query.get('client_id') !== auth.appId) {
-    throw new SimulatorError(401, 'client_id does not match app_id');
-  }
-  const attributes = requestedAttributes(target.query.get('attributes'));
-  const subentity = target.query.get('subentity');
-  if (subentity !== undefined && (!subentity || subentity.length > MAX_SUBENTITY_LENGTH)) {
-    throw new SimulatorError(400, `subentity must be 1 to ${MAX_SUBENTITY_LENGTH} characters`);
-  }
-
-  const grant = await ctx.tokens.verify(auth.bearer);
+  const { grant, attributes } = await authenticateDataCall(ctx, req, target);
   if (target.uuid !== grant.subject) {
     throw new SimulatorError(401, "uuid requested does not match the access token's subject");
   }
@@ -67,6 +41,5 @@ export const handlePerson = async (
     ctx.signingKey,
     ctx.clientKey,
   );
-  res.writeHead(200, { 'Content-Type': 'application/jose', 'Cache-Control': 'no-store' });
-  res.end(jwe);
+  sendJose(res, jwe);
 };

@@ -1,29 +1,10 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ACCESS_TOKEN_LIFETIME_SECONDS } from '../access-token.ts';
-import { calledUrl, readForm, SimulatorError, sendJson } from '../http.ts';
+import { redeemAuthorisationCode, sendAccessToken } from '../signed-api.ts';
 import { SGVERIFY_ATTRIBUTES } from './attributes.ts';
 import type { SgVerifyContext } from './context.ts';
-import { verifySignedRequest } from './gateway.ts';
 
-/**
- * POST /sgverify/v2/token. The gateway's checks come first and answer 401 (signature, timestamp,
- * nonce, app, client credentials); then the authorisation code's own checks answer 400. A code is
- * spent only when the exchange succeeds. The spec marks state as required here, so it is.
- */
+/** POST /sgverify/v2/token. The spec marks state as required here, so it is. */
 export const TOKEN_PATH = '/sgverify/v2/token';
-
-const sameSecret = (given: string, expected: string): boolean =>
-  timingSafeEqual(
-    createHash('sha256').update(given).digest(),
-    createHash('sha256').update(expected).digest(),
-  );
-
-const CODE_PROBLEMS = {
-  unknown: 'authorisation code is invalid',
-  used: 'authorisation code has already been used',
-  expired: 'authorisation code has expired',
-} as const;
 
 export const handleToken = async (
   ctx: SgVerifyContext,
@@ -31,41 +12,12 @@ export const handleToken = async (
   res: ServerResponse,
   path: string,
 ): Promise<void> => {
-  const body = await readForm(req);
-  const auth = verifySignedRequest(ctx.pki, {
-    authorization: req.headers.authorization,
-    method: 'POST',
-    url: calledUrl(req, path),
-    params: body,
+  const grant = await redeemAuthorisationCode(ctx, req, path, {
+    stateRequired: true,
+    redirectMismatch: "redirect_uri does not match the QR code's callback",
+    stateMismatch: "state does not match the QR code's state",
   });
-  const field = (name: string) => body.get(name) ?? '';
-  if (field('client_id') !== auth.appId) throw new SimulatorError(401, 'client_id does not match app_id');
-  if (!sameSecret(field('client_secret'), ctx.clientSecret)) {
-    throw new SimulatorError(401, 'client_secret is incorrect');
-  }
-  if (field('grant_type') !== 'authorization_code') {
-    throw new SimulatorError(400, 'grant_type must be authorization_code');
-  }
-  const code = field('code');
-  if (!code) throw new SimulatorError(400, 'code is required');
-  const found = ctx.codes.lookup(code);
-  if (found.state !== 'valid') throw new SimulatorError(400, CODE_PROBLEMS[found.state]);
-  const grant = found.value;
-  if (grant.clientId !== auth.appId) {
-    throw new SimulatorError(400, 'authorisation code was issued to another client');
-  }
-  if (field('redirect_uri') !== grant.redirectUri) {
-    throw new SimulatorError(400, "redirect_uri does not match the QR code's callback");
-  }
-  if (field('state') !== grant.state)
-    throw new SimulatorError(400, "state does not match the QR code's state");
-  ctx.codes.consume(code);
   // SG-Verify partners are onboarded with a fixed attribute list, not asked per scan; the token
   // carries everything the simulator can share and the person call's attributes pick from it.
-  const accessToken = await ctx.tokens.issue({ subject: grant.uuid, scope: SGVERIFY_ATTRIBUTES });
-  sendJson(res, 200, {
-    access_token: accessToken,
-    token_type: 'Bearer',
-    expires_in: ACCESS_TOKEN_LIFETIME_SECONDS,
-  });
+  sendAccessToken(res, await ctx.tokens.issue({ subject: grant.uuid, scope: SGVERIFY_ATTRIBUTES }));
 };
