@@ -42,11 +42,10 @@ export const calledUrl = (req: IncomingMessage, path: string): string => {
   return `http://${host}${path}`;
 };
 
-export const readForm = async (req: IncomingMessage): Promise<Map<string, string>> => {
+/** The body as text, when it is of the one content type the endpoint takes and not too large. */
+const readBody = async (req: IncomingMessage, contentType: string): Promise<string> => {
   const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
-  if (type !== 'application/x-www-form-urlencoded') {
-    throw new SimulatorError(400, 'Content-Type must be application/x-www-form-urlencoded');
-  }
+  if (type !== contentType) throw new SimulatorError(400, `Content-Type must be ${contentType}`);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -54,7 +53,19 @@ export const readForm = async (req: IncomingMessage): Promise<Map<string, string
     if (size > MAX_BODY_BYTES) throw new SimulatorError(413, 'request body too large');
     chunks.push(chunk as Buffer);
   }
-  return uniqueParams(Buffer.concat(chunks).toString('utf8'));
+  return Buffer.concat(chunks).toString('utf8');
+};
+
+export const readForm = async (req: IncomingMessage): Promise<Map<string, string>> =>
+  uniqueParams(await readBody(req, 'application/x-www-form-urlencoded'));
+
+export const readJson = async (req: IncomingMessage): Promise<unknown> => {
+  const text = await readBody(req, 'application/json');
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new SimulatorError(400, 'request body is not JSON');
+  }
 };
 
 export const sendJson = (res: ServerResponse, status: number, body: unknown): void => {
@@ -97,3 +108,18 @@ export const closeServer = (server: Server): Promise<void> =>
     server.close((error) => (error ? reject(error) : resolve()));
     server.closeAllConnections();
   });
+
+/**
+ * The Myinfo family's error body: `{ code, message }` with the HTTP status as the code. A 500 is a
+ * bug in the simulator, not a refusal, so it is also shown to whoever runs it.
+ */
+export const answerSimulatorError = (res: ServerResponse, error: unknown, simulator: string): void => {
+  const status = error instanceof SimulatorError ? error.status : 500;
+  const message = error instanceof SimulatorError ? error.message : 'unexpected error in the simulator';
+  if (!(error instanceof SimulatorError)) console.error(`${simulator} simulator:`, error);
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  sendJson(res, status, { code: status, message });
+};

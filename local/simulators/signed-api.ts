@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, createPublicKey, type KeyObject, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ACCESS_TOKEN_LIFETIME_SECONDS, type AccessGrant, type AccessTokens } from './access-token.ts';
 import { calledUrl, readForm, SimulatorError, sendJson } from './http.ts';
@@ -148,4 +148,11 @@ export const authenticateDataCall = async (
 export const sendJose = (res: ServerResponse, jwe: string): void => {
   res.writeHead(200, { 'Content-Type': 'application/jose', 'Cache-Control': 'no-store' });
   res.end(jwe);
+};
+
+/** The registered client's key: it verifies PKI_SIGN and receives the JWE, so it must be RSA. */
+export const rsaPublicKey = (pem: string): KeyObject => {
+  const key = createPublicKey(pem);
+  if (key.asymmetricKeyType !== 'rsa') throw new Error('clientPublicKeyPem must hold an RSA key');
+  return key;
 };

@@ -1,15 +1,16 @@
-import { createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { generateKeyPairSync } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createAccessTokens } from '../access-token.ts';
 import {
+  answerSimulatorError,
   closeServer,
   listenOnLoopback,
   requestTarget,
   SimulatorError,
-  sendJson,
   uniqueParams,
 } from '../http.ts';
 import { createPkiSignVerifier } from '../pki-sign-verifier.ts';
+import { rsaPublicKey } from '../signed-api.ts';
 import { SingleUseStore } from '../single-use-store.ts';
 import type { SgVerifyContext, SgVerifyGrant } from './context.ts';
 import { handlePerson, PERSON_PATH } from './person.ts';
@@ -55,12 +56,6 @@ export interface SgVerifySimulator {
 
 const CODE_LIFETIME_MS = 5 * 60_000;
 
-const rsaPublicKey = (pem: string): KeyObject => {
-  const key = createPublicKey(pem);
-  if (key.asymmetricKeyType !== 'rsa') throw new Error('clientPublicKeyPem must hold an RSA key');
-  return key;
-};
-
 const route = async (ctx: SgVerifyContext, req: IncomingMessage, res: ServerResponse): Promise<void> => {
   const { path, query } = requestTarget(req);
   const expect = (method: 'GET' | 'POST') => {
@@ -83,19 +78,6 @@ const route = async (ctx: SgVerifyContext, req: IncomingMessage, res: ServerResp
   throw new SimulatorError(404, `no such resource: ${path}`);
 };
 
-/** SG-Verify's error body: `{ code, message }` with the HTTP status as the code. */
-const answerError = (res: ServerResponse, error: unknown): void => {
-  const status = error instanceof SimulatorError ? error.status : 500;
-  const message = error instanceof SimulatorError ? error.message : 'unexpected error in the simulator';
-  // A 500 here is a bug in the simulator, not a refusal: make it visible to whoever runs it.
-  if (!(error instanceof SimulatorError)) console.error('SG-Verify simulator:', error);
-  if (res.headersSent) {
-    res.destroy();
-    return;
-  }
-  sendJson(res, status, { code: status, message });
-};
-
 export const startSgVerifySimulator = async (
   options: SgVerifySimulatorOptions,
 ): Promise<SgVerifySimulator> => {
@@ -106,10 +88,10 @@ export const startSgVerifySimulator = async (
 
   const server = createServer((req, res) => {
     if (!ctx) {
-      answerError(res, new SimulatorError(503, 'simulator is starting'));
+      answerSimulatorError(res, new SimulatorError(503, 'simulator is starting'), 'SG-Verify');
       return;
     }
-    route(ctx, req, res).catch((error: unknown) => answerError(res, error));
+    route(ctx, req, res).catch((error: unknown) => answerSimulatorError(res, error, 'SG-Verify'));
   });
   const url = await listenOnLoopback(server, options.port);
   const apiBaseUrl = `${url}/sgverify/v2`;
