@@ -8,11 +8,13 @@ export const FUNCTION_NAMES = [
   'token-exchange',
   'person-fetch',
   'sgverify-callback',
+  'cpfhub-proxy',
   'jwks',
 ] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+/** `ANY`: API Gateway's any-method route; the handler sees the real method. */
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'ANY';
 
 export interface Route {
   method: HttpMethod;
@@ -34,6 +36,12 @@ export const ROUTES: readonly Route[] = [
   // SG-Verify calls this after a scan; it carries no API key, the state names the app.
   { method: 'GET', path: '/sgverify/callback', function: 'sgverify-callback', auth: 'public' },
   { method: 'GET', path: '/sgverify/result', function: 'person-fetch', auth: 'apiKey' },
+  { method: 'GET', path: '/cpfhub/oauth/init', function: 'authorise-init', auth: 'apiKey' },
+  { method: 'GET', path: '/cpfhub/oauth/token', function: 'token-exchange', auth: 'apiKey' },
+  { method: 'DELETE', path: '/cpfhub/oauth/grant', function: 'cpfhub-proxy', auth: 'apiKey' },
+  // Greedy paths: API Gateway prefers the fixed paths above, then the longer prefix.
+  { method: 'ANY', path: '/cpfhub/user/{proxy+}', function: 'cpfhub-proxy', auth: 'apiKey' },
+  { method: 'ANY', path: '/cpfhub/{proxy+}', function: 'cpfhub-proxy', auth: 'apiKey' },
   { method: 'GET', path: '/.well-known/jwks.json', function: 'jwks', auth: 'public' },
   // Our relying-party keys: Singpass verifies client assertions and encrypts ID tokens with them.
   { method: 'GET', path: '/singpass/jwks', function: 'jwks', auth: 'public' },

@@ -10,42 +10,46 @@ import { HandlerFunction } from './constructs/handler-function.ts';
 import { SecpassApi } from './constructs/secpass-api.ts';
 import { FUNCTION_NAMES, type FunctionName } from './routes.ts';
 
-/** Myinfo's test environment: what a deployment talks to until `-c myinfoBaseUrl=…` says otherwise. */
-export const DEFAULT_MYINFO_BASE_URL = 'https://test.api.myinfo.gov.sg/com/v3';
+/**
+ * Every upstream URL a deployment can point elsewhere with `-c <key>=https://…`: the setting it
+ * becomes and the default, which is the upstream's test environment.
+ */
+export const UPSTREAM_URLS = {
+  /** Myinfo v3 (authorise, token and person hang off it). */
+  myinfoBaseUrl: { setting: 'MYINFO_BASE_URL', fallback: 'https://test.api.myinfo.gov.sg/com/v3' },
+  myinfoBizBaseUrl: { setting: 'MYINFOBIZ_BASE_URL', fallback: 'https://test.api.myinfo.gov.sg/biz/v2' },
+  /** SG-Verify's token and person APIs, and what its QR codes open. */
+  sgverifyApiBaseUrl: {
+    setting: 'SGVERIFY_API_BASE_URL',
+    fallback: 'https://test.api.myinfo.gov.sg/sgverify/v2',
+  },
+  sgverifyQrBaseUrl: { setting: 'SGVERIFY_QR_BASE_URL', fallback: 'https://app.singpass.gov.sg/sgverify' },
+  singpassDiscoveryUrl: {
+    setting: 'SINGPASS_DISCOVERY_URL',
+    fallback: 'https://stg-id.singpass.gov.sg/.well-known/openid-configuration',
+  },
+  /** CPFHub's API (the spec's base) and its OAuth endpoints (the spec names no host for them). */
+  cpfhubApiBaseUrl: { setting: 'CPFHUB_API_BASE_URL', fallback: 'https://api.cpfhub.sg/v1' },
+  cpfhubOAuthBaseUrl: { setting: 'CPFHUB_OAUTH_BASE_URL', fallback: 'https://api.cpfhub.sg/oauth' },
+} as const satisfies Record<string, { setting: keyof Config; fallback: string }>;
+export type UpstreamUrlName = keyof typeof UPSTREAM_URLS;
 
-/** Myinfo Business v2 in Myinfo's test environment. */
-export const DEFAULT_MYINFOBIZ_BASE_URL = 'https://test.api.myinfo.gov.sg/biz/v2';
+/** Each upstream URL, when not its default; every one must be https. */
+export type SecpassStackProps = StackProps & Partial<Record<UpstreamUrlName, string>>;
 
-/** SG-Verify's APIs in the test environment, and what its QR codes open. */
-export const DEFAULT_SGVERIFY_API_BASE_URL = 'https://test.api.myinfo.gov.sg/sgverify/v2';
-export const DEFAULT_SGVERIFY_QR_BASE_URL = 'https://app.singpass.gov.sg/sgverify';
-
-/** Singpass's staging discovery document, until `-c singpassDiscoveryUrl=…` says otherwise. */
-export const DEFAULT_SINGPASS_DISCOVERY_URL =
-  'https://stg-id.singpass.gov.sg/.well-known/openid-configuration';
-
-export interface SecpassStackProps extends StackProps {
-  /** Myinfo v3 base URL (authorise, token and person hang off it); must be https. */
-  myinfoBaseUrl?: string;
-  /** Myinfo Business v2 base URL; must be https. */
-  myinfoBizBaseUrl?: string;
-  /** SG-Verify token/person API base and QR base; must be https. */
-  sgverifyApiBaseUrl?: string;
-  sgverifyQrBaseUrl?: string;
-  /** Singpass's OpenID discovery document; must be https. */
-  singpassDiscoveryUrl?: string;
-}
-
-type SecretName = 'signing' | 'myinfo' | 'myinfobiz' | 'singpass' | 'sgverify';
+type SecretName = 'signing' | 'myinfo' | 'myinfobiz' | 'singpass' | 'sgverify' | 'cpfhub';
 
 /** Which table actions and secrets each function may use: nothing more is granted. */
 export const ACCESS: Record<FunctionName, { table: readonly string[]; secrets: readonly SecretName[] }> = {
   authorizer: { table: ['dynamodb:GetItem'], secrets: [] },
   'authorise-init': {
     table: ['dynamodb:GetItem', 'dynamodb:PutItem'],
-    secrets: ['myinfo', 'myinfobiz', 'singpass', 'sgverify'],
+    secrets: ['myinfo', 'myinfobiz', 'singpass', 'sgverify', 'cpfhub'],
   },
-  'token-exchange': { table: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], secrets: ['singpass', 'signing'] },
+  'token-exchange': {
+    table: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem'],
+    secrets: ['singpass', 'signing', 'cpfhub'],
+  },
   'person-fetch': {
     table: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:DeleteItem'],
     secrets: ['myinfo', 'myinfobiz', 'signing'],
@@ -53,6 +57,10 @@ export const ACCESS: Record<FunctionName, { table: readonly string[]; secrets: r
   'sgverify-callback': {
     table: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem'],
     secrets: ['sgverify', 'signing'],
+  },
+  'cpfhub-proxy': {
+    table: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+    secrets: ['cpfhub'],
   },
   jwks: { table: [], secrets: ['signing', 'singpass'] },
 };
@@ -76,22 +84,11 @@ export class SecpassStack extends Stack {
 
   constructor(scope: Construct, id: string, props: SecpassStackProps = {}) {
     super(scope, id, props);
-    const myinfoBaseUrl = httpsUrl('myinfoBaseUrl', props.myinfoBaseUrl ?? DEFAULT_MYINFO_BASE_URL);
-    const myinfoBizBaseUrl = httpsUrl(
-      'myinfoBizBaseUrl',
-      props.myinfoBizBaseUrl ?? DEFAULT_MYINFOBIZ_BASE_URL,
-    );
-    const sgverifyApiBaseUrl = httpsUrl(
-      'sgverifyApiBaseUrl',
-      props.sgverifyApiBaseUrl ?? DEFAULT_SGVERIFY_API_BASE_URL,
-    );
-    const sgverifyQrBaseUrl = httpsUrl(
-      'sgverifyQrBaseUrl',
-      props.sgverifyQrBaseUrl ?? DEFAULT_SGVERIFY_QR_BASE_URL,
-    );
-    const singpassDiscoveryUrl = httpsUrl(
-      'singpassDiscoveryUrl',
-      props.singpassDiscoveryUrl ?? DEFAULT_SINGPASS_DISCOVERY_URL,
+    const upstreamUrls = Object.fromEntries(
+      Object.entries(UPSTREAM_URLS).map(([name, { setting, fallback }]) => [
+        setting,
+        httpsUrl(name, props[name as UpstreamUrlName] ?? fallback),
+      ]),
     );
 
     this.table = new dynamodb.TableV2(this, 'Table', {
@@ -125,23 +122,24 @@ export class SecpassStack extends Stack {
         'SingpassSecret',
         'Singpass client id and our relying-party EC keys: { clientId, signingKeys: [JWK], encryptionKeys: [JWK] }',
       ),
+      cpfhub: this.placeholderSecret(
+        'CpfhubSecret',
+        'CPFHub API key, OAuth client id/secret and the AES keys sealing users tokens: { apiKey, clientId, clientSecret, tokenKeys: [{ kid, key }] }',
+      ),
     };
 
     this.api = new SecpassApi(this, 'Api');
 
     const environment = {
+      ...upstreamUrls,
       SECPASS_TABLE: this.table.tableName,
       // ARNs, not names: unambiguous for GetSecretValue and exactly what the grants name.
       SECPASS_SIGNING_SECRET_ID: this.secrets.signing.secretArn,
       MYINFO_SECRET_ID: this.secrets.myinfo.secretArn,
-      MYINFO_BASE_URL: myinfoBaseUrl,
       MYINFOBIZ_SECRET_ID: this.secrets.myinfobiz.secretArn,
-      MYINFOBIZ_BASE_URL: myinfoBizBaseUrl,
       SGVERIFY_SECRET_ID: this.secrets.sgverify.secretArn,
-      SGVERIFY_API_BASE_URL: sgverifyApiBaseUrl,
-      SGVERIFY_QR_BASE_URL: sgverifyQrBaseUrl,
       SINGPASS_SECRET_ID: this.secrets.singpass.secretArn,
-      SINGPASS_DISCOVERY_URL: singpassDiscoveryUrl,
+      CPFHUB_SECRET_ID: this.secrets.cpfhub.secretArn,
       SECPASS_ISSUER: this.api.baseUrl,
     } satisfies Partial<Record<keyof Config, string>>;
 
@@ -168,6 +166,8 @@ export class SecpassStack extends Stack {
     new CfnOutput(this, 'SgVerifySecretArn', { value: this.secrets.sgverify.secretArn });
     new CfnOutput(this, 'SingpassSecretName', { value: this.secrets.singpass.secretName });
     new CfnOutput(this, 'SingpassSecretArn', { value: this.secrets.singpass.secretArn });
+    new CfnOutput(this, 'CpfhubSecretName', { value: this.secrets.cpfhub.secretName });
+    new CfnOutput(this, 'CpfhubSecretArn', { value: this.secrets.cpfhub.secretArn });
   }
 
   /** Created holding `{}`: the real keys are put after deploy (README), never through CloudFormation. */

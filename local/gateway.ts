@@ -70,23 +70,29 @@ interface Matched {
   pathParameters: Record<string, string> | null;
 }
 
-const compiled = ROUTES.map((route) => {
-  const names: string[] = [];
-  const pattern = route.path
-    .split('/')
-    .map((segment) => {
-      const param = /^\{(\w+)(\+?)\}$/.exec(segment);
-      if (!param?.[1]) return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-      names.push(param[1]);
-      return param[2] ? '(.+)' : '([^/]+)';
-    })
-    .join('/');
-  return { route, names, regex: new RegExp(`^${pattern}$`) };
-});
+/** Like API Gateway: fixed paths before greedy ones, and of greedy ones the longer prefix first. */
+const specificity = (route: Route): number =>
+  route.path.includes('+}') ? route.path.indexOf('{') : Number.MAX_SAFE_INTEGER;
+
+const compiled = [...ROUTES]
+  .sort((a, b) => specificity(b) - specificity(a))
+  .map((route) => {
+    const names: string[] = [];
+    const pattern = route.path
+      .split('/')
+      .map((segment) => {
+        const param = /^\{(\w+)(\+?)\}$/.exec(segment);
+        if (!param?.[1]) return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+        names.push(param[1]);
+        return param[2] ? '(.+)' : '([^/]+)';
+      })
+      .join('/');
+    return { route, names, regex: new RegExp(`^${pattern}$`) };
+  });
 
 const match = (method: string, path: string): Matched | undefined => {
   for (const { route, names, regex } of compiled) {
-    const found = route.method === method ? regex.exec(path) : null;
+    const found = route.method === method || route.method === 'ANY' ? regex.exec(path) : null;
     if (found) {
       const entries = names.map((name, i) => [name, decodeURIComponent(found[i + 1] ?? '')]);
       return { route, pathParameters: entries.length ? Object.fromEntries(entries) : null };

@@ -37,6 +37,7 @@ export const START_PORTS = {
   mockpass: { variable: 'MOCKPASS_PORT', fallback: 5156 },
   myinfobiz: { variable: 'MYINFOBIZ_PORT', fallback: 5157 },
   sgverify: { variable: 'SGVERIFY_PORT', fallback: 5158 },
+  cpfhub: { variable: 'CPFHUB_PORT', fallback: 5159 },
   dynamodb: { variable: 'DYNAMODB_PORT', fallback: 8000 },
   secrets: { variable: 'SECRETS_PORT', fallback: 8010 },
 } as const;

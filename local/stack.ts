@@ -1,5 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import type { JWK } from 'jose';
 import { onboardApp } from '../shared/apps/onboarding.ts';
+import { CPFHUB_SCOPES } from '../shared/providers/cpfhub/allow-list.ts';
+import type { CpfhubSecret } from '../shared/secrets/cpfhub-credentials.ts';
 import type { PkiCredentialsSecret } from '../shared/secrets/pki-credentials.ts';
 import type { SigningSecret } from '../shared/secrets/signing-keys.ts';
 import type { SingpassSecret } from '../shared/secrets/singpass-keys.ts';
@@ -11,6 +14,7 @@ import { useLocalEnvironment } from './local-environment.ts';
 import { mockpassKeys, startMockPass } from './mockpass.ts';
 import { assertPortFree, freePort } from './ports.ts';
 import { startSecretsEndpoint } from './secrets-endpoint.ts';
+import { type CpfhubSimulator, startCpfhubSimulator } from './simulators/cpfhub/index.ts';
 import { startMyinfoBizSimulator } from './simulators/myinfobiz/index.ts';
 import { startSgVerifySimulator } from './simulators/sgverify/index.ts';
 
@@ -24,6 +28,7 @@ export interface LocalPorts {
   mockpass: number;
   myinfobiz: number;
   sgverify: number;
+  cpfhub: number;
   dynamodb: number;
   secrets: number;
   demoApp: number;
@@ -34,7 +39,7 @@ export interface DemoApp {
   name: string;
   apiKey: string;
   privateJwk: JWK;
-  callbacks: { myinfo: string; myinfobiz: string; singpass: string };
+  callbacks: { myinfo: string; myinfobiz: string; singpass: string; cpfhub: string };
 }
 
 export interface LocalStack {
@@ -43,7 +48,15 @@ export interface LocalStack {
   dynamodbUrl: string;
   secretsUrl: string;
   demoAppUrl: string;
-  upstreams: { mockpass: string; myinfobiz: string; sgverify: string; sgverifyPhone: string };
+  upstreams: {
+    mockpass: string;
+    myinfobiz: string;
+    sgverify: string;
+    sgverifyPhone: string;
+    cpfhub: string;
+  };
+  /** The CPFHub simulator's test controls (rate limit, delay, faults, counters). */
+  cpfhub: CpfhubSimulator;
   apps: DemoApp[];
   secretIds: typeof SECRET_IDS;
   flushAuthorizerCache(): void;
@@ -59,6 +72,8 @@ export interface LocalStackOptions {
   /** Where to keep dev keys across restarts; undefined = fresh keys in memory only. */
   devKeysFile?: string;
   demoAppCount?: number;
+  /** Lifetime of the CPFHub simulator's access tokens; tests shorten it to see refreshes. */
+  cpfhubAccessTokenSeconds?: number;
 }
 
 const TABLE = 'secpass-local';
@@ -68,10 +83,12 @@ const SECRET_IDS = {
   myinfobiz: 'secpass/local/myinfobiz',
   sgverify: 'secpass/local/sgverify',
   singpass: 'secpass/local/singpass',
+  cpfhub: 'secpass/local/cpfhub',
 };
 const MYINFOBIZ_CLIENT_ID = 'STG2-SECPASS-BIZ-LOCAL';
 const SGVERIFY_CLIENT_ID = 'STG2-SECPASS-SGVERIFY-LOCAL';
 const SINGPASS_CLIENT_ID = 'secpass-local';
+const CPFHUB_CLIENT_ID = 'secpass-cpfhub-local';
 const MYINFO_CLIENT_ID = 'STG2-SECPASS-LOCAL';
 const DEMO_ATTRIBUTES = [
   'uinfin',
@@ -101,6 +118,7 @@ const resolvePorts = async (wanted: Partial<LocalPorts> = {}): Promise<LocalPort
     'mockpass',
     'myinfobiz',
     'sgverify',
+    'cpfhub',
     'dynamodb',
     'secrets',
     'demoApp',
@@ -146,17 +164,28 @@ const singpassSecret = (keys: DevKeys): SingpassSecret => ({
   encryptionKeys: [keys.singpassEncryptionJwk as SingpassSecret['encryptionKeys'][number]],
 });
 
+// The callback carries the app's position rather than its id: the id exists only after creation.
+const demoCallbacks = (demoAppUrl: string, n: number): DemoApp['callbacks'] => ({
+  myinfo: `${demoAppUrl}/apps/${n}/callback/myinfo`,
+  myinfobiz: `${demoAppUrl}/apps/${n}/callback/myinfobiz`,
+  singpass: `${demoAppUrl}/apps/${n}/callback/singpass`,
+  cpfhub: `${demoAppUrl}/apps/${n}/callback/cpfhub`,
+});
+
+/** Fresh each start: DynamoDB Local is in memory, so no grant sealed with an older key survives anyway. */
+const newCpfhubSecret = (): CpfhubSecret => ({
+  apiKey: randomBytes(24).toString('base64url'),
+  clientId: CPFHUB_CLIENT_ID,
+  clientSecret: randomBytes(24).toString('base64url'),
+  tokenKeys: [{ kid: 'local-1', key: randomBytes(32).toString('base64') }],
+});
+
 const registerDemoApps = async (count: number, demoAppUrl: string): Promise<DemoApp[]> => {
   const apps: DemoApp[] = [];
   for (let n = 1; n <= count; n += 1) {
     const { publicJwk, privateJwk } = await newAppKeyPair();
     const name = `Demo app ${n}`;
-    // The callback carries the app's position rather than its id: the id exists only after creation.
-    const callbacks = {
-      myinfo: `${demoAppUrl}/apps/${n}/callback/myinfo`,
-      myinfobiz: `${demoAppUrl}/apps/${n}/callback/myinfobiz`,
-      singpass: `${demoAppUrl}/apps/${n}/callback/singpass`,
-    };
+    const callbacks = demoCallbacks(demoAppUrl, n);
     const { app, apiKey } = await onboardApp({
       name,
       publicJwk,
@@ -173,6 +202,7 @@ const registerDemoApps = async (count: number, demoAppUrl: string): Promise<Demo
         },
         singpass: { callbackUrl: callbacks.singpass },
         sgverify: { attributes: DEMO_SGVERIFY_ATTRIBUTES },
+        cpfhub: { scopes: [...CPFHUB_SCOPES], callbackUrl: callbacks.cpfhub },
       },
     });
     apps.push({ appId: app.appId, name, apiKey, privateJwk, callbacks });
@@ -214,6 +244,11 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     const gateway = await startGateway(ports.gateway);
     stops.push(gateway.stop);
     const gatewayUrl = gateway.url;
+    const secpassJwksUrl = `${gatewayUrl}/.well-known/jwks.json`;
+    let apps: DemoApp[] = [];
+    const demoApp = await startDemoAppServer(ports.demoApp, () => ({ gatewayUrl, secpassJwksUrl, apps }));
+    stops.push(demoApp.stop);
+    const demoAppCount = options.demoAppCount ?? 2;
     const mockpass = await startMockPass(ports.mockpass, {
       myinfoClientSecret: keys.myinfoClientSecret,
       relyingPartyJwksUrl: `${gatewayUrl}/singpass/jwks`,
@@ -242,6 +277,25 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       SECRET_IDS.sgverify,
       JSON.stringify(simulatorSecret(SGVERIFY_CLIENT_ID, keys, sgverify.certificatePem)),
     );
+    const cpfhubSecret = newCpfhubSecret();
+    const cpfhub = await startCpfhubSimulator({
+      port: ports.cpfhub,
+      apiKeys: [{ key: cpfhubSecret.apiKey, scopes: [...CPFHUB_SCOPES] }],
+      clients: [
+        {
+          clientId: cpfhubSecret.clientId,
+          clientSecret: cpfhubSecret.clientSecret,
+          redirectUris: Array.from(
+            { length: demoAppCount },
+            (_, i) => demoCallbacks(demoApp.url, i + 1).cpfhub,
+          ),
+          scopes: [...CPFHUB_SCOPES],
+        },
+      ],
+      accessTokenSeconds: options.cpfhubAccessTokenSeconds,
+    });
+    stops.push(cpfhub.stop);
+    secrets.put(SECRET_IDS.cpfhub, JSON.stringify(cpfhubSecret));
     useLocalEnvironment({
       AWS_ENDPOINT_URL_DYNAMODB: dynamodb.url,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
@@ -256,17 +310,12 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       SGVERIFY_QR_BASE_URL: sgverify.qrBaseUrl,
       SINGPASS_SECRET_ID: SECRET_IDS.singpass,
       SINGPASS_DISCOVERY_URL: mockpass.singpassDiscoveryUrl,
+      CPFHUB_SECRET_ID: SECRET_IDS.cpfhub,
+      CPFHUB_API_BASE_URL: cpfhub.apiBaseUrl,
+      CPFHUB_OAUTH_BASE_URL: cpfhub.oauthBaseUrl,
       SECPASS_ISSUER: gatewayUrl,
     });
-    const secpassJwksUrl = `${gateway.url}/.well-known/jwks.json`;
-    let apps: DemoApp[] = [];
-    const demoApp = await startDemoAppServer(ports.demoApp, () => ({
-      gatewayUrl: gateway.url,
-      secpassJwksUrl,
-      apps,
-    }));
-    stops.push(demoApp.stop);
-    apps = await registerDemoApps(options.demoAppCount ?? 2, demoApp.url);
+    apps = await registerDemoApps(demoAppCount, demoApp.url);
     return {
       gatewayUrl: gateway.url,
       secpassJwksUrl,
@@ -278,7 +327,9 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
         myinfobiz: myinfobiz.url,
         sgverify: sgverify.url,
         sgverifyPhone: sgverify.phoneUrl,
+        cpfhub: cpfhub.url,
       },
+      cpfhub,
       apps,
       secretIds: SECRET_IDS,
       flushAuthorizerCache: gateway.flushAuthorizerCache,

@@ -63,7 +63,8 @@ const main = async () => {
   process.on('SIGTERM', stop);
   console.log(
     `Secpass local ready: gateway ${stack.gatewayUrl}, demo app ${stack.demoAppUrl}, MockPass ${stack.upstreams.mockpass}, ` +
-      `Myinfo Business ${stack.upstreams.myinfobiz}, SG-Verify ${stack.upstreams.sgverify}; API keys in ${DEMO_FILE}`,
+      `Myinfo Business ${stack.upstreams.myinfobiz}, SG-Verify ${stack.upstreams.sgverify}, CPFHub ${stack.upstreams.cpfhub}; ` +
+      `API keys in ${DEMO_FILE}`,
   );
 };
 

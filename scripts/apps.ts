@@ -5,6 +5,7 @@ import { newAppKeyPair } from '../local/dev-keys.ts';
 import { useLocalEnvironment } from '../local/local-environment.ts';
 import {
   type AppRecord,
+  CpfhubSettings,
   MyinfoSettings,
   SgVerifySettings,
   SingpassSettings,
@@ -23,6 +24,7 @@ const USAGE = `usage:
                   [--myinfo-callback URL --myinfo-attributes a,b,c --myinfo-purpose TEXT [--myinfo-subentity ID]]
                   [--myinfobiz-callback URL --myinfobiz-attributes a,b,c --myinfobiz-purpose TEXT [--myinfobiz-subentity ID]]
                   [--singpass-callback URL] [--sgverify-attributes a,b,c [--sgverify-subentity ID]]
+                  [--cpfhub-scopes a,b [--cpfhub-callback URL]]
   npm run apps -- list
   npm run apps -- disable APP_ID
   npm run apps -- enable APP_ID
@@ -50,6 +52,8 @@ const { values: options, positionals } = parseArgs({
     'singpass-callback': { type: 'string' },
     'sgverify-attributes': { type: 'string' },
     'sgverify-subentity': { type: 'string' },
+    'cpfhub-scopes': { type: 'string' },
+    'cpfhub-callback': { type: 'string' },
   },
 });
 
@@ -96,6 +100,14 @@ const sgverifySettings = (): AppRecord['providers']['sgverify'] =>
       })
     : undefined;
 
+const cpfhubSettings = (): AppRecord['providers']['cpfhub'] =>
+  options['cpfhub-scopes']
+    ? CpfhubSettings.parse({
+        scopes: options['cpfhub-scopes'].split(',').filter(Boolean),
+        callbackUrl: options['cpfhub-callback'],
+      })
+    : undefined;
+
 const commands: Record<string, (appId?: string) => Promise<unknown>> = {
   create: async () => {
     if (!options.name) throw new UsageError('create needs --name');
@@ -108,6 +120,7 @@ const commands: Record<string, (appId?: string) => Promise<unknown>> = {
         myinfobiz: dataSettings('myinfobiz'),
         singpass: singpassSettings(),
         sgverify: sgverifySettings(),
+        cpfhub: cpfhubSettings(),
       },
     });
     return {

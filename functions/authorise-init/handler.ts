@@ -1,7 +1,8 @@
 import { callerOf, loadCallerApp } from '../../shared/apps/caller.ts';
 import { type HttpHandler, routedHandler } from '../../shared/http/handler.ts';
-import { jsonBody } from '../../shared/http/request.ts';
+import { jsonBody, requiredQueryParam } from '../../shared/http/request.ts';
 import { jsonResponse, redirectResponse } from '../../shared/http/responses.ts';
+import { startCpfhubOAuth } from '../../shared/providers/cpfhub/oauth.ts';
 import { myinfoFlow } from '../../shared/providers/myinfo/myinfo.ts';
 import { myinfoBizFlow } from '../../shared/providers/myinfobiz/myinfobiz.ts';
 import { type PkiOAuthFlow, startPkiOAuth } from '../../shared/providers/pki-oauth/flow.ts';
@@ -14,6 +15,9 @@ const redirectToAuthorise =
   async (event) =>
     redirectResponse(await startPkiOAuth(flow, await loadCallerApp(callerOf(event))));
 
+/** OAuth scopes, space-separated; which ones the app may ask for is checked against its record. */
+const SCOPE_LIST = /^[a-z_:]{1,64}( [a-z_:]{1,64}){0,15}$/;
+
 /** Starts an authorisation: a fresh single-use state and the upstream's authorise URL. */
 export const handler = routedHandler({
   'GET /myinfo/init': redirectToAuthorise(myinfoFlow),
@@ -22,6 +26,11 @@ export const handler = routedHandler({
     const caller = callerOf(event);
     const body = jsonBody(event, QrBody);
     return jsonResponse(200, await createQr(await loadCallerApp(caller), body));
+  },
+  'GET /cpfhub/oauth/init': async (event) => {
+    const caller = callerOf(event);
+    const scope = requiredQueryParam(event, 'scope', SCOPE_LIST);
+    return redirectResponse(await startCpfhubOAuth(await loadCallerApp(caller), scope));
   },
   'POST /oidc/singpass/authReqUri': async (event) => {
     const caller = callerOf(event);

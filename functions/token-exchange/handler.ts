@@ -1,12 +1,20 @@
 import { callerOf } from '../../shared/apps/caller.ts';
 import { routedHandler } from '../../shared/http/handler.ts';
-import { jsonBody } from '../../shared/http/request.ts';
-import { jsonResponse } from '../../shared/http/responses.ts';
+import { jsonBody, requiredQueryParam } from '../../shared/http/request.ts';
+import { joseResponse, jsonResponse } from '../../shared/http/responses.ts';
+import { finishCpfhubOAuth } from '../../shared/providers/cpfhub/oauth.ts';
 import { UserInfoBody } from '../../shared/providers/singpass/routes.ts';
 import { finishSingpassLogin } from '../../shared/providers/singpass/singpass.ts';
 
 /** Consumes a state, exchanges the code and answers a Secpass token. */
 export const handler = routedHandler({
+  /** The user's tokens stay here; the app gets a sealed token naming its grant. */
+  'GET /cpfhub/oauth/token': async (event) => {
+    const caller = callerOf(event);
+    const code = requiredQueryParam(event, 'code');
+    const state = requiredQueryParam(event, 'state');
+    return joseResponse(await finishCpfhubOAuth(caller, code, state));
+  },
   'POST /oidc/singpass/userInfo': async (event) => {
     const caller = callerOf(event);
     const { authCode, state } = jsonBody(event, UserInfoBody);

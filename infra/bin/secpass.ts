@@ -1,10 +1,10 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { SecpassStack } from '../stack.ts';
+import { SecpassStack, UPSTREAM_URLS } from '../stack.ts';
 
 const app = new App();
 
-/** `-c myinfoBaseUrl=…` / `-c singpassDiscoveryUrl=…` pick upstream environments; defaults are the test ones. */
+/** `-c myinfoBaseUrl=…`, `-c cpfhubApiBaseUrl=…` (UPSTREAM_URLS) pick upstream environments; defaults are the test ones. */
 const contextString = (key: string): string | undefined => {
   const value: unknown = app.node.tryGetContext(key);
   if (value === undefined || typeof value === 'string') return value;
@@ -14,11 +14,7 @@ const contextString = (key: string): string | undefined => {
 // Environment-agnostic: account and region come from whoever deploys, so synth needs no credentials.
 new SecpassStack(app, 'Secpass', {
   description: 'Secpass identity broker',
-  myinfoBaseUrl: contextString('myinfoBaseUrl'),
-  myinfoBizBaseUrl: contextString('myinfoBizBaseUrl'),
-  sgverifyApiBaseUrl: contextString('sgverifyApiBaseUrl'),
-  sgverifyQrBaseUrl: contextString('sgverifyQrBaseUrl'),
-  singpassDiscoveryUrl: contextString('singpassDiscoveryUrl'),
+  ...Object.fromEntries(Object.keys(UPSTREAM_URLS).map((key) => [key, contextString(key)])),
 });
 
 // cdk-nag v3 is a validation plugin: any finding not acknowledged in the stack fails synth.

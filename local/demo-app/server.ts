@@ -36,7 +36,9 @@ const home = (config: DemoAppConfig) =>
         `<li>${escapeHtml(app.name)}: <a href="/apps/${i + 1}/myinfo">Retrieve Myinfo with Singpass</a> · ` +
         `<a href="/apps/${i + 1}/myinfobiz">Retrieve Myinfo Business</a> · ` +
         `<a href="/apps/${i + 1}/singpass">Log in with Singpass</a> · ` +
-        `<a href="/apps/${i + 1}/kiosk">SG-Verify kiosk</a></li>`,
+        `<a href="/apps/${i + 1}/kiosk">SG-Verify kiosk</a> · ` +
+        `<a href="/apps/${i + 1}/payroll">CPFHub payroll (API key)</a> · ` +
+        `<a href="/apps/${i + 1}/cpfhub">My CPF contributions (CPFHub consent)</a></li>`,
     )
     .join('')}</ul>`;
 
@@ -162,15 +164,84 @@ const kioskResult = async (
   res.end(JSON.stringify({ name: person.name?.value ?? 'visitor' }));
 };
 
+/** The month the CPFHub pages show: last month, which has been paid. */
+const lastMonth = () => {
+  const now = new Date();
+  const month = now.getUTCMonth() === 0 ? 12 : now.getUTCMonth();
+  const year = now.getUTCMonth() === 0 ? now.getUTCFullYear() - 1 : now.getUTCFullYear();
+  return new URLSearchParams({ year: String(year), month: String(month) });
+};
+
+const showCpfhubAnswer = async (res: ServerResponse, title: string, answer: Response) => {
+  const body = await answer.text();
+  if (answer.status !== 200) return page(res, 502, `<p>Secpass refused: ${escapeHtml(body)}</p>`);
+  page(
+    res,
+    200,
+    `<h1>${escapeHtml(title)}</h1><pre>${escapeHtml(JSON.stringify(JSON.parse(body), null, 2))}</pre><p><a href="/">Back</a></p>`,
+  );
+};
+
+/** A payroll backend: CPFHub through Secpass with only its Secpass API key. */
+const payroll = async (config: DemoAppConfig, app: DemoApp, res: ServerResponse) =>
+  showCpfhubAnswer(
+    res,
+    'Contributions for all employees',
+    await fetch(`${config.gatewayUrl}/cpfhub/contributions?${lastMonth()}`, {
+      headers: { Authorization: `Basic ${app.apiKey}` },
+    }),
+  );
+
+const startCpfhub = async (config: DemoAppConfig, app: DemoApp, res: ServerResponse) => {
+  const scope = new URLSearchParams({ scope: 'cpf_contribution:read cpf_statement:read' });
+  const init = await fetch(`${config.gatewayUrl}/cpfhub/oauth/init?${scope}`, {
+    headers: { Authorization: `Basic ${app.apiKey}` },
+    redirect: 'manual',
+  });
+  const location = init.headers.get('location');
+  if (init.status !== 302 || !location)
+    return page(res, 502, `<p>Secpass refused: ${escapeHtml(await init.text())}</p>`);
+  res.writeHead(302, { Location: location });
+  res.end();
+};
+
+/**
+ * After consent: the sealed token names the user's grant, which a real app would keep in the
+ * user's session; the demo uses it at once to read the user's own contributions.
+ */
+const finishCpfhub = async (
+  config: DemoAppConfig,
+  app: DemoApp,
+  query: URLSearchParams,
+  res: ServerResponse,
+) => {
+  const exchange = await fetch(
+    `${config.gatewayUrl}/cpfhub/oauth/token?${new URLSearchParams({ code: query.get('code') ?? '', state: query.get('state') ?? '' })}`,
+    { headers: { Authorization: `Basic ${app.apiKey}` } },
+  );
+  const body = await exchange.text();
+  if (exchange.status !== 200) return page(res, 502, `<p>Secpass refused: ${escapeHtml(body)}</p>`);
+  const { payload } = await openSecpassToken(body, app.privateJwk, config.secpassJwksUrl);
+  const { grant_id: grantId } = JSON.parse(new TextDecoder().decode(payload)) as { grant_id: string };
+  await showCpfhubAnswer(
+    res,
+    'Your CPF contributions',
+    await fetch(`${config.gatewayUrl}/cpfhub/user/contributions?${lastMonth()}`, {
+      headers: { Authorization: `Basic ${app.apiKey}`, 'X-Secpass-Grant': grantId },
+    }),
+  );
+};
+
 export const startDemoAppServer = async (
   port: number,
   config: () => DemoAppConfig,
 ): Promise<DemoAppServer> => {
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://demo');
-    const route = /^\/apps\/(\d+)\/((?:callback\/)?(?:myinfo|myinfobiz|singpass)|kiosk|kiosk\/result)$/.exec(
-      url.pathname,
-    );
+    const route =
+      /^\/apps\/(\d+)\/((?:callback\/)?(?:myinfo|myinfobiz|singpass|cpfhub)|kiosk|kiosk\/result|payroll)$/.exec(
+        url.pathname,
+      );
     const app = route ? config().apps[Number(route[1]) - 1] : undefined;
     const work = async () => {
       if (url.pathname === '/') return page(res, 200, home(config()));
@@ -184,6 +255,9 @@ export const startDemoAppServer = async (
         'callback/singpass': () => finishSingpass(config(), app, url.searchParams, res),
         kiosk: () => kiosk(config(), app, route[1] ?? '', res),
         'kiosk/result': () => kioskResult(config(), app, url.searchParams, res),
+        payroll: () => payroll(config(), app, res),
+        cpfhub: () => startCpfhub(config(), app, res),
+        'callback/cpfhub': () => finishCpfhub(config(), app, url.searchParams, res),
       };
       return steps[route[2] as keyof typeof steps]();
     };

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { CPFHUB_SCOPES } from '../providers/cpfhub/allow-list.ts';
 
 const PublicEcJwk = z.object({
   kty: z.literal('EC'),
@@ -31,6 +32,15 @@ export const SgVerifySettings = z.object({
   subentity: z.optional(z.string().check(z.maxLength(10))),
 });
 
+/**
+ * CPFHub: the scopes the app may reach, through the API-key proxy and in users' OAuth grants;
+ * the callback only for apps that run the OAuth flow.
+ */
+export const CpfhubSettings = z.object({
+  scopes: z.array(z.enum(CPFHUB_SCOPES)).check(z.minLength(1)),
+  callbackUrl: z.optional(HttpsOrLoopbackUrl),
+});
+
 /** An application onboarded to Secpass. The API key itself is never stored, only its SHA-256. */
 export const AppRecord = z.object({
   appId: z.string().check(z.minLength(1)),
@@ -45,6 +55,7 @@ export const AppRecord = z.object({
     myinfobiz: z.optional(MyinfoSettings),
     singpass: z.optional(SingpassSettings),
     sgverify: z.optional(SgVerifySettings),
+    cpfhub: z.optional(CpfhubSettings),
   }),
   createdAt: z.string(),
 });
@@ -53,3 +64,4 @@ export type AppRecord = z.infer<typeof AppRecord>;
 export type MyinfoSettings = z.infer<typeof MyinfoSettings>;
 export type SingpassSettings = z.infer<typeof SingpassSettings>;
 export type SgVerifySettings = z.infer<typeof SgVerifySettings>;
+export type CpfhubSettings = z.infer<typeof CpfhubSettings>;

@@ -26,6 +26,11 @@ const SETTINGS = {
   SINGPASS_SECRET_ID: nonEmpty(),
   /** Singpass's OpenID discovery document, e.g. https://stg-id.singpass.gov.sg/.well-known/openid-configuration */
   SINGPASS_DISCOVERY_URL: z.url(),
+  CPFHUB_SECRET_ID: nonEmpty(),
+  /** CPFHub's API, e.g. https://api.cpfhub.sg/v1 (contributions, statements hang off it). */
+  CPFHUB_API_BASE_URL: z.url(),
+  /** CPFHub's OAuth 2.0 endpoints' base, e.g. https://api.cpfhub.sg/oauth (authorize, token, revoke). */
+  CPFHUB_OAUTH_BASE_URL: z.url(),
   /** `iss` of Secpass tokens: the public base URL of this deployment. */
   SECPASS_ISSUER: z._default(nonEmpty(), 'secpass'),
   /** States live at most ten minutes (issue #2); shorter is allowed. */

@@ -7,6 +7,8 @@ export class SecpassError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** Headers the answer must carry, e.g. Retry-After. */
+    readonly headers: Readonly<Record<string, string>> = {},
   ) {
     super(message);
     this.name = new.target.name;
@@ -22,6 +24,12 @@ export class BadRequestError extends SecpassError {
 export class ForbiddenError extends SecpassError {
   constructor(code: string, message: string) {
     super(403, code, message);
+  }
+}
+
+export class NotFoundError extends SecpassError {
+  constructor(code: string, message: string) {
+    super(404, code, message);
   }
 }
 
@@ -53,8 +61,13 @@ const UPSTREAM_FAILURE_STATUS = {
   'Myinfo Business': 404,
   Singpass: 500,
   'SG-Verify': 502,
+  CPFHub: 502,
 } as const;
 export type UpstreamName = keyof typeof UPSTREAM_FAILURE_STATUS;
+
+/** Apps call CPFHub through us as through a gateway, so a timeout is the gateway's 504. */
+const statusOf = (provider: UpstreamName, failure: UpstreamFailure): number =>
+  provider === 'CPFHub' && failure === 'timeout' ? 504 : UPSTREAM_FAILURE_STATUS[provider];
 
 export class UpstreamError extends SecpassError {
   constructor(
@@ -62,10 +75,21 @@ export class UpstreamError extends SecpassError {
     readonly failure: UpstreamFailure,
     readonly upstreamStatus?: number,
   ) {
+    super(statusOf(provider, failure), `upstream_${failure}`, `${provider} ${UPSTREAM_SENTENCES[failure]}.`);
+  }
+}
+
+/** The upstream's rate limit, passed on with its Retry-After so the app backs off as asked. */
+export class UpstreamRateLimitedError extends SecpassError {
+  constructor(
+    readonly provider: UpstreamName,
+    retryAfter: string | undefined,
+  ) {
     super(
-      UPSTREAM_FAILURE_STATUS[provider],
-      `upstream_${failure}`,
-      `${provider} ${UPSTREAM_SENTENCES[failure]}.`,
+      429,
+      'upstream_rate_limited',
+      `${provider} is rate limiting requests; retry later.`,
+      retryAfter ? { 'Retry-After': retryAfter } : {},
     );
   }
 }

@@ -2,7 +2,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { logger } from '../log/logger.ts';
-import { SecpassError, UpstreamError } from './errors.ts';
+import { NotFoundError, SecpassError, UpstreamError } from './errors.ts';
 import { errorBody, htmlResponse, jsonResponse } from './responses.ts';
 
 export type HttpHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
@@ -12,6 +12,11 @@ export type ErrorFormat = 'json' | 'html';
 
 const render = (format: ErrorFormat, status: number, code: string, message: string): APIGatewayProxyResult =>
   format === 'html' ? htmlResponse(status, message) : jsonResponse(status, errorBody(code, message));
+
+const withHeaders = (result: APIGatewayProxyResult, headers: Readonly<Record<string, string>>) => ({
+  ...result,
+  headers: { ...result.headers, ...headers },
+});
 
 /** The one place where errors become HTTP responses. */
 const toHttp = (error: unknown, format: ErrorFormat): APIGatewayProxyResult => {
@@ -26,18 +31,18 @@ const toHttp = (error: unknown, format: ErrorFormat): APIGatewayProxyResult => {
     } else {
       logger.info('request refused', fields);
     }
-    return render(format, error.status, error.code, error.message);
+    return withHeaders(render(format, error.status, error.code, error.message), error.headers);
   }
   // Only the error's class name: messages of library errors can quote tokens or payloads.
   logger.error('unexpected failure', { errorName: error instanceof Error ? error.name : typeof error });
   return render(format, 500, 'internal_error', 'We had a problem with our server. Try again later.');
 };
 
-/** One function serving several routes: picks the handler by `METHOD /resource`. */
+/** One function serving several routes: picks the handler by `METHOD /resource` (or `ANY /resource`). */
 export const routedHandler = (routes: Record<string, HttpHandler>, format: ErrorFormat = 'json') =>
   httpHandler(async (event, context) => {
-    const handle = routes[`${event.httpMethod} ${event.resource}`];
-    if (!handle) throw new SecpassError(404, 'not_found', 'No such route.');
+    const handle = routes[`${event.httpMethod} ${event.resource}`] ?? routes[`ANY ${event.resource}`];
+    if (!handle) throw new NotFoundError('not_found', 'No such route.');
     return handle(event, context);
   }, format);
 

@@ -5,8 +5,12 @@ import { BadRequestError } from './errors.ts';
 // Codes and states are opaque to us, but anything beyond this is not something an upstream issued.
 const OPAQUE_VALUE = /^[A-Za-z0-9._~+/=-]{1,512}$/;
 
-/** One query parameter that must appear exactly once, with a plausible opaque value. */
-export const requiredQueryParam = (event: APIGatewayProxyEvent, name: string): string => {
+/** One query parameter that must appear exactly once, with a plausible opaque value (or `shape`). */
+export const requiredQueryParam = (
+  event: APIGatewayProxyEvent,
+  name: string,
+  shape: RegExp = OPAQUE_VALUE,
+): string => {
   const values = event.multiValueQueryStringParameters?.[name] ?? [];
   if (values.length === 0 || values[0] === '') {
     throw new BadRequestError('missing_parameter', `The query parameter "${name}" is required.`);
@@ -15,7 +19,7 @@ export const requiredQueryParam = (event: APIGatewayProxyEvent, name: string): s
     throw new BadRequestError('repeated_parameter', `The query parameter "${name}" must appear once.`);
   }
   const [value] = values;
-  if (value === undefined || !OPAQUE_VALUE.test(value)) {
+  if (value === undefined || !shape.test(value)) {
     throw new BadRequestError('invalid_parameter', `The query parameter "${name}" is malformed.`);
   }
   return value;
@@ -23,8 +27,7 @@ export const requiredQueryParam = (event: APIGatewayProxyEvent, name: string): s
 
 /** The JSON body, validated; anything else is a 400 that names no value from the body. */
 export const jsonBody = <T>(event: APIGatewayProxyEvent, schema: z.ZodMiniType<T>): T => {
-  const raw =
-    event.isBase64Encoded && event.body ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  const raw = bodyText(event);
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw ?? '');
@@ -41,3 +44,26 @@ export const jsonBody = <T>(event: APIGatewayProxyEvent, schema: z.ZodMiniType<T
 
 /** An opaque code or state in a JSON body, held to the same shape as in a query string. */
 export const opaqueValue = () => z.string().check(z.regex(OPAQUE_VALUE));
+
+/** One request header, by name in any case, that must appear exactly once with an opaque value. */
+export const requiredHeader = (event: APIGatewayProxyEvent, name: string): string => {
+  const wanted = name.toLowerCase();
+  const values = Object.entries(event.multiValueHeaders ?? {})
+    .filter(([header]) => header.toLowerCase() === wanted)
+    .flatMap(([, list]) => list ?? []);
+  if (values.length === 0 || values[0] === '') {
+    throw new BadRequestError('missing_header', `The header "${name}" is required.`);
+  }
+  if (values.length > 1) {
+    throw new BadRequestError('repeated_header', `The header "${name}" must appear once.`);
+  }
+  const [value] = values;
+  if (value === undefined || !OPAQUE_VALUE.test(value)) {
+    throw new BadRequestError('invalid_header', `The header "${name}" is malformed.`);
+  }
+  return value;
+};
+
+/** The raw body text, whichever way API Gateway passed it. */
+export const bodyText = (event: APIGatewayProxyEvent): string | null =>
+  event.isBase64Encoded && event.body ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;

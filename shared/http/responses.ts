@@ -13,6 +13,13 @@ export const jsonResponse = (
   body: JSON.stringify(body),
 });
 
+/** An upstream's JSON answer, passed on byte for byte. */
+export const passThroughJson = (statusCode: number, body: string): APIGatewayProxyResult => ({
+  statusCode,
+  headers: { ...NO_STORE, 'Content-Type': 'application/json' },
+  body,
+});
+
 export const joseResponse = (token: string): APIGatewayProxyResult => ({
   statusCode: 200,
   headers: { ...NO_STORE, 'Content-Type': 'application/jose' },

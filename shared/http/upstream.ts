@@ -4,44 +4,73 @@ import { UpstreamError, type UpstreamName } from './errors.ts';
 
 export interface UpstreamResponse {
   status: number;
-  contentType: string;
+  headers: Headers;
   body: string;
 }
 
-// Person data is a few KB; anything much larger is not an answer we asked for.
+// Person data and CPF statements are a few KB; anything much larger is not an answer we asked for.
 const MAX_RESPONSE_BYTES = 1024 * 1024;
 
 const isTimeout = (error: unknown): boolean =>
   error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
 
+class TooLarge extends Error {}
+
+/** Reads at most `limit` bytes: an upstream cannot make us buffer more than that. */
+const readCapped = async (response: Response, limit: number): Promise<string> => {
+  if (Number(response.headers.get('content-length') ?? 0) > limit) throw new TooLarge();
+  if (!response.body) return '';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of response.body) {
+    size += chunk.byteLength;
+    if (size > limit) throw new TooLarge();
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+};
+
 /**
- * Calls an upstream with a timeout and without following redirects, and turns every transport
- * failure, non-2xx or oversized answer into an UpstreamError naming the provider.
+ * Calls an upstream with a timeout, without following redirects and with a bounded answer, and
+ * returns whatever status it answered; transport failures and oversized answers become an
+ * UpstreamError naming the provider.
  */
-export const callUpstream = async (
+export const sendUpstream = async (
   provider: UpstreamName,
   url: string,
   init: RequestInit,
 ): Promise<UpstreamResponse> => {
   let response: Response;
-  let body: string;
   try {
     response = await fetch(url, {
       ...init,
       redirect: 'manual',
       signal: AbortSignal.timeout(setting('UPSTREAM_TIMEOUT_MS')),
     });
-    body = await response.text();
   } catch (error) {
     throw new UpstreamError(provider, isTimeout(error) ? 'timeout' : 'unreachable');
   }
+  let body: string;
+  try {
+    body = await readCapped(response, MAX_RESPONSE_BYTES);
+  } catch (error) {
+    if (error instanceof TooLarge) throw new UpstreamError(provider, 'bad_response', response.status);
+    throw new UpstreamError(provider, isTimeout(error) ? 'timeout' : 'unreachable');
+  }
+  return { status: response.status, headers: response.headers, body };
+};
+
+/** `sendUpstream` for calls where anything but a 2xx is that upstream's `error_status`. */
+export const callUpstream = async (
+  provider: UpstreamName,
+  url: string,
+  init: RequestInit,
+): Promise<UpstreamResponse> => {
+  const response = await sendUpstream(provider, url, init);
   if (response.status < 200 || response.status > 299) {
     throw new UpstreamError(provider, 'error_status', response.status);
   }
-  if (Buffer.byteLength(body) > MAX_RESPONSE_BYTES) {
-    throw new UpstreamError(provider, 'bad_response', response.status);
-  }
-  return { status: response.status, contentType: response.headers.get('content-type') ?? '', body };
+  return response;
 };
 
 /** An upstream's JSON answer, validated; anything else is that upstream's `bad_response`. */

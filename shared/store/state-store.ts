@@ -23,6 +23,8 @@ export type AuthState =
   | (DataState & { provider: 'myinfobiz' })
   /** Singpass: the nonce the ID token must carry. */
   | (StateBase & { provider: 'singpass'; nonce: string })
+  /** CPFHub OAuth: the scope asked for and the PKCE verifier the code exchange must present. */
+  | (StateBase & { provider: 'cpfhub'; scope: string; codeVerifier: string })
   /** SG-Verify: one QR code; redirectUri is Secpass's own callback. Not consumed by consumeState. */
   | (DataState & {
       provider: 'sgverify';

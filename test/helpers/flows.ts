@@ -48,3 +48,39 @@ export const singpassLogin = async (stack: LocalStack, app: DemoApp, persona: Pe
   const { authReqUri } = (await response.json()) as { authReqUri: string };
   return { authReqUri, ...(await consentAndReturn(authReqUri, app.callbacks.singpass, persona)) };
 };
+
+/** Points the in-process handlers at another CPFHub API base (a recording proxy, say). */
+export const useCpfhubApiBase = (url: string) => {
+  process.env.CPFHUB_API_BASE_URL = url;
+  resetConfig();
+};
+
+export const cpfhubGet = (
+  stack: LocalStack,
+  apiKey: string,
+  path: string,
+  headers: Record<string, string> = {},
+) => fetch(`${stack.gatewayUrl}${path}`, { headers: { ...basic(apiKey), ...headers } });
+
+/** `/cpfhub/oauth/init` → CPFHub's authorize endpoint, consenting as `userId` → the app's callback. */
+export const cpfhubConsent = async (stack: LocalStack, app: DemoApp, userId: string, scope: string) => {
+  const init = await fetch(`${stack.gatewayUrl}/cpfhub/oauth/init?${new URLSearchParams({ scope })}`, {
+    headers: basic(app.apiKey),
+    redirect: 'manual',
+  });
+  const authorizeUrl = init.headers.get('location');
+  if (init.status !== 302 || !authorizeUrl) throw new Error(`init answered ${init.status}`);
+  const consent = await fetch(authorizeUrl, { headers: { 'X-Custom-User': userId }, redirect: 'manual' });
+  const callback = new URL(consent.headers.get('location') ?? '');
+  if (consent.status !== 302 || `${callback.origin}${callback.pathname}` !== app.callbacks.cpfhub) {
+    throw new Error(`CPFHub consent answered ${consent.status}`);
+  }
+  return {
+    authorizeUrl: new URL(authorizeUrl),
+    code: callback.searchParams.get('code') ?? '',
+    state: callback.searchParams.get('state') ?? '',
+  };
+};
+
+export const cpfhubToken = (stack: LocalStack, apiKey: string, code: string, state: string) =>
+  fetch(`${stack.gatewayUrl}/cpfhub/oauth/token?${tokenQuery(code, state)}`, { headers: basic(apiKey) });

@@ -17,13 +17,7 @@ import {
   NOT_FOUND_RESPONSE,
   ROUTES,
 } from '../../infra/routes.ts';
-import {
-  DEFAULT_MYINFOBIZ_BASE_URL,
-  DEFAULT_SGVERIFY_API_BASE_URL,
-  DEFAULT_SGVERIFY_QR_BASE_URL,
-  DEFAULT_SINGPASS_DISCOVERY_URL,
-  SecpassStack,
-} from '../../infra/stack.ts';
+import { SecpassStack, UPSTREAM_URLS } from '../../infra/stack.ts';
 
 interface CfnResourceJson {
   Type: string;
@@ -228,6 +222,9 @@ describe('CDK stack', () => {
         assert.deepEqual(
           Object.keys(env).sort(),
           [
+            'CPFHUB_API_BASE_URL',
+            'CPFHUB_OAUTH_BASE_URL',
+            'CPFHUB_SECRET_ID',
             'LOG_LEVEL',
             'MYINFOBIZ_BASE_URL',
             'MYINFOBIZ_SECRET_ID',
@@ -255,11 +252,11 @@ describe('CDK stack', () => {
         assert.equal(target(env.MYINFO_SECRET_ID), logicalId(stack.secrets.myinfo.node.defaultChild));
         assert.equal(target(env.SINGPASS_SECRET_ID), logicalId(stack.secrets.singpass.node.defaultChild));
         assert.equal(target(env.MYINFOBIZ_SECRET_ID), logicalId(stack.secrets.myinfobiz.node.defaultChild));
-        assert.equal(env.MYINFOBIZ_BASE_URL, DEFAULT_MYINFOBIZ_BASE_URL);
         assert.equal(target(env.SGVERIFY_SECRET_ID), logicalId(stack.secrets.sgverify.node.defaultChild));
-        assert.equal(env.SGVERIFY_API_BASE_URL, DEFAULT_SGVERIFY_API_BASE_URL);
-        assert.equal(env.SGVERIFY_QR_BASE_URL, DEFAULT_SGVERIFY_QR_BASE_URL);
-        assert.equal(env.SINGPASS_DISCOVERY_URL, DEFAULT_SINGPASS_DISCOVERY_URL);
+        assert.equal(target(env.CPFHUB_SECRET_ID), logicalId(stack.secrets.cpfhub.node.defaultChild));
+        for (const [name, { setting, fallback }] of Object.entries(UPSTREAM_URLS)) {
+          if (name !== 'myinfoBaseUrl') assert.equal(env[setting], fallback, setting);
+        }
         // The issuer is this API's base URL: built from its id and ending in the stage.
         const issuer = JSON.stringify(env.SECPASS_ISSUER);
         assert.deepEqual(referencedIds(env.SECPASS_ISSUER), [api, 'AWS::Region', 'AWS::URLSuffix'], issuer);
@@ -303,9 +300,9 @@ describe('CDK stack', () => {
       });
     });
 
-    test('five secrets hold only a {} placeholder, are retained, and their names and ARNs are outputs', () => {
+    test('six secrets hold only a {} placeholder, are retained, and their names and ARNs are outputs', () => {
       const secrets = ofType('AWS::SecretsManager::Secret');
-      assert.equal(secrets.length, 5);
+      assert.equal(secrets.length, 6);
       for (const [, secret] of secrets) {
         assert.equal(secret.Properties.SecretString, '{}');
         assert.equal(secret.DeletionPolicy, 'Retain');
@@ -323,6 +320,8 @@ describe('CDK stack', () => {
         'SgVerifySecretArn',
         'SingpassSecretName',
         'SingpassSecretArn',
+        'CpfhubSecretName',
+        'CpfhubSecretArn',
       ]) {
         assert.ok(outputs.includes(output), `output ${output}`);
       }
@@ -335,10 +334,12 @@ describe('CDK stack', () => {
       'authorise-init': [
         'dynamodb:GetItem on table',
         'dynamodb:PutItem on table',
+        'secretsmanager:DescribeSecret on cpfhub secret',
         'secretsmanager:DescribeSecret on myinfo secret',
         'secretsmanager:DescribeSecret on myinfobiz secret',
         'secretsmanager:DescribeSecret on sgverify secret',
         'secretsmanager:DescribeSecret on singpass secret',
+        'secretsmanager:GetSecretValue on cpfhub secret',
         'secretsmanager:GetSecretValue on myinfo secret',
         'secretsmanager:GetSecretValue on myinfobiz secret',
         'secretsmanager:GetSecretValue on sgverify secret',
@@ -346,7 +347,10 @@ describe('CDK stack', () => {
       ],
       'token-exchange': [
         'dynamodb:GetItem on table',
+        'dynamodb:PutItem on table',
         'dynamodb:UpdateItem on table',
+        'secretsmanager:DescribeSecret on cpfhub secret',
+        'secretsmanager:GetSecretValue on cpfhub secret',
         'secretsmanager:DescribeSecret on signing secret',
         'secretsmanager:DescribeSecret on singpass secret',
         'secretsmanager:GetSecretValue on signing secret',
@@ -372,6 +376,13 @@ describe('CDK stack', () => {
         'secretsmanager:DescribeSecret on signing secret',
         'secretsmanager:GetSecretValue on sgverify secret',
         'secretsmanager:GetSecretValue on signing secret',
+      ],
+      'cpfhub-proxy': [
+        'dynamodb:DeleteItem on table',
+        'dynamodb:GetItem on table',
+        'dynamodb:UpdateItem on table',
+        'secretsmanager:DescribeSecret on cpfhub secret',
+        'secretsmanager:GetSecretValue on cpfhub secret',
       ],
       jwks: [
         'secretsmanager:DescribeSecret on signing secret',
@@ -403,6 +414,7 @@ describe('CDK stack', () => {
           [logicalId(stack.secrets.singpass.node.defaultChild)]: 'singpass secret',
           [logicalId(stack.secrets.myinfobiz.node.defaultChild)]: 'myinfobiz secret',
           [logicalId(stack.secrets.sgverify.node.defaultChild)]: 'sgverify secret',
+          [logicalId(stack.secrets.cpfhub.node.defaultChild)]: 'cpfhub secret',
           [String(target((fn.LoggingConfig as { LogGroup: unknown }).LogGroup))]: 'own log group',
         };
         const label = (r: unknown) => (r === '*' ? '*' : (labels[target(r) ?? ''] ?? JSON.stringify(r)));

@@ -1,0 +1,123 @@
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { setting } from '../../config/env.ts';
+import {
+  BadRequestError,
+  ForbiddenError,
+  NotFoundError,
+  SecpassError,
+  UpstreamError,
+  UpstreamRateLimitedError,
+} from '../../http/errors.ts';
+import { bodyText } from '../../http/request.ts';
+import { passThroughJson } from '../../http/responses.ts';
+import { sendUpstream, type UpstreamResponse } from '../../http/upstream.ts';
+import { type AllowedCall, allowedCall } from './allow-list.ts';
+
+// A month's contributions for a large payroll fits well within this; API Gateway would take 10 MB.
+const MAX_REQUEST_BODY_BYTES = 256 * 1024;
+const MAX_QUERY_LENGTH = 2_048;
+
+/** A call the app asked Secpass to forward, already held to the allow-list. */
+export interface CpfhubCall {
+  allowed: AllowedCall;
+  query: string;
+  body?: string;
+}
+
+const headerValue = (event: APIGatewayProxyEvent, name: string): string | undefined =>
+  Object.entries(event.headers ?? {}).find(([header]) => header.toLowerCase() === name)?.[1];
+
+/** The JSON body of a call that carries one; CPFHub takes nothing else. */
+const jsonBodyOf = (event: APIGatewayProxyEvent): string => {
+  const type = headerValue(event, 'content-type')?.split(';')[0]?.trim().toLowerCase();
+  if (type !== 'application/json') {
+    throw new SecpassError(415, 'unsupported_media_type', 'The request body must be application/json.');
+  }
+  const body = bodyText(event) ?? '';
+  if (Buffer.byteLength(body) > MAX_REQUEST_BODY_BYTES) {
+    throw new SecpassError(413, 'body_too_large', 'The request body is too large.');
+  }
+  try {
+    JSON.parse(body);
+  } catch {
+    throw new BadRequestError('invalid_body', 'The request body must be JSON.');
+  }
+  return body;
+};
+
+/**
+ * What the app asks to forward, from the `{proxy+}` path: only allow-listed calls, with their
+ * query string re-encoded from what API Gateway parsed. Nothing else of the app's request (its
+ * Authorization header, hop-by-hop headers, cookies) goes on.
+ */
+export const cpfhubCall = (event: APIGatewayProxyEvent): CpfhubCall => {
+  const allowed = allowedCall(event.httpMethod, event.pathParameters?.proxy ?? '');
+  if (!allowed) throw new NotFoundError('route_not_allowed', 'Secpass does not forward this CPFHub call.');
+  const params = new URLSearchParams();
+  for (const [name, values] of Object.entries(event.multiValueQueryStringParameters ?? {})) {
+    for (const value of values ?? []) params.append(name, value);
+  }
+  const query = params.toString();
+  if (query.length > MAX_QUERY_LENGTH) {
+    throw new BadRequestError('invalid_parameter', 'The query string is too long.');
+  }
+  return { allowed, query, ...(allowed.method === 'GET' ? {} : { body: jsonBodyOf(event) }) };
+};
+
+/** The app may make this call only if every party has granted its scope. */
+export const requireScope = (call: CpfhubCall, granted: readonly string[]): void => {
+  if (!granted.includes(call.allowed.scope)) {
+    throw new ForbiddenError('scope_not_granted', `This call needs the CPFHub scope ${call.allowed.scope}.`);
+  }
+};
+
+export const sendToCpfhub = (call: CpfhubCall, bearer: string): Promise<UpstreamResponse> => {
+  const url = `${setting('CPFHUB_API_BASE_URL').replace(/\/$/, '')}/${call.allowed.path}`;
+  return sendUpstream('CPFHub', call.query ? `${url}?${call.query}` : url, {
+    method: call.allowed.method,
+    headers: {
+      Authorization: `Bearer ${bearer}`,
+      Accept: 'application/json',
+      ...(call.body === undefined ? {} : { 'Content-Type': 'application/json' }),
+    },
+    body: call.body,
+  });
+};
+
+/** Seconds or an HTTP date, as RFC 9110 allows; anything else is not passed on. */
+const retryAfterOf = (value: string | null): string | undefined =>
+  value && (/^\d{1,7}$/.test(value) || !Number.isNaN(Date.parse(value))) ? value : undefined;
+
+const isJson = (body: string): boolean => {
+  try {
+    JSON.parse(body);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * CPFHub's answer for the app: a JSON success passes through as it came; a rate limit passes on
+ * with its Retry-After; any other failure becomes our own error, never CPFHub's body.
+ */
+export const cpfhubAnswer = (response: UpstreamResponse): APIGatewayProxyResult => {
+  const { status } = response;
+  if (status >= 200 && status <= 299) {
+    const type = response.headers.get('content-type') ?? '';
+    if (!/^application\/json\b/i.test(type) || !isJson(response.body)) {
+      throw new UpstreamError('CPFHub', 'bad_response', status);
+    }
+    return passThroughJson(status, response.body);
+  }
+  if (status === 429)
+    throw new UpstreamRateLimitedError('CPFHub', retryAfterOf(response.headers.get('retry-after')));
+  if (status === 400 || status === 422) {
+    throw new BadRequestError(
+      'upstream_rejected',
+      'CPFHub refused the request as invalid; check its parameters and body.',
+    );
+  }
+  if (status === 404) throw new NotFoundError('upstream_not_found', 'CPFHub has no such resource.');
+  throw new UpstreamError('CPFHub', 'error_status', status);
+};

@@ -1,0 +1,54 @@
+import * as z from 'zod/mini';
+import { setting } from '../config/env.ts';
+import { cachedSecret } from './cached-secret.ts';
+
+/** An AES-256 key that seals users' CPFHub tokens at rest, named so rotation can find it. */
+const TokenKey = z.object({
+  kid: z.string().check(z.minLength(1)),
+  /** 32 random bytes, base64. */
+  key: z.base64().check(z.refine((value) => Buffer.from(value, 'base64').length === 32, 'must be 32 bytes')),
+});
+
+/**
+ * Our CPFHub credentials: the API key the server-to-server proxy presents, the OAuth client
+ * and the keys users' tokens are sealed with (current first; older ones still open old grants).
+ */
+export const CpfhubSecret = z.object({
+  apiKey: z.string().check(z.minLength(1)),
+  clientId: z.string().check(z.minLength(1)),
+  clientSecret: z.string().check(z.minLength(1)),
+  tokenKeys: z.array(TokenKey).check(z.minLength(1)),
+});
+export type CpfhubSecret = z.infer<typeof CpfhubSecret>;
+
+export interface SealingKey {
+  kid: string;
+  key: Buffer;
+}
+
+export interface CpfhubCredentials {
+  apiKey: string;
+  clientId: string;
+  clientSecret: string;
+  /** Seals newly stored tokens. */
+  sealingKey: SealingKey;
+  /** Every key still configured, by kid: opens tokens sealed before a rotation. */
+  openingKeys: Map<string, Buffer>;
+}
+
+export const loadCpfhubCredentials = cachedSecret(
+  () => setting('CPFHUB_SECRET_ID'),
+  (raw): CpfhubCredentials => {
+    const secret = CpfhubSecret.parse(JSON.parse(raw));
+    const keys = secret.tokenKeys.map(({ kid, key }) => ({ kid, key: Buffer.from(key, 'base64') }));
+    const [sealingKey] = keys;
+    if (!sealingKey) throw new Error('no token key');
+    return {
+      apiKey: secret.apiKey,
+      clientId: secret.clientId,
+      clientSecret: secret.clientSecret,
+      sealingKey,
+      openingKeys: new Map(keys.map(({ kid, key }) => [kid, key])),
+    };
+  },
+);
