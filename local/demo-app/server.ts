@@ -164,7 +164,7 @@ const kioskResult = async (
   res.end(JSON.stringify({ name: person.name?.value ?? 'visitor' }));
 };
 
-/** The month the CPFHub pages show: last month, which has been paid. */
+/** The month the CPFHub pages show: last month, complete (CPF pays it on the 14th of this one). */
 const lastMonth = () => {
   const now = new Date();
   const month = now.getUTCMonth() === 0 ? 12 : now.getUTCMonth();
