@@ -90,3 +90,24 @@ test('a visitor scans the demo kiosk QR with the phone; the kiosk greets them by
 
 const decodeHtml = (text: string) =>
   text.replace(/&#(\d+);/g, (_, code: string) => String.fromCharCode(Number(code)));
+
+test('the demo payroll reads CPFHub with its API key, and a user consents for the demo to read their own CPF', async () => {
+  const app = stack.apps[0];
+  assert.ok(app);
+  const payroll = await fetch(`${stack.demoAppUrl}/apps/1/payroll`);
+  assert.equal(payroll.status, 200);
+  assert.match(await payroll.text(), /Contributions for all employees[\s\S]*S9812379B/);
+
+  const start = await fetch(`${stack.demoAppUrl}/apps/1/cpfhub`, { redirect: 'manual' });
+  const consent = await fetch(start.headers.get('location') ?? '', {
+    headers: { 'X-Custom-User': 'S9812381D' },
+    redirect: 'manual',
+  });
+  const callback = consent.headers.get('location') ?? '';
+  assert.ok(callback.startsWith(app.callbacks.cpfhub));
+  const page = await fetch(callback);
+  assert.equal(page.status, 200);
+  const html = await page.text();
+  assert.match(html, /Your CPF contributions[\s\S]*S9812381D/);
+  assert.equal(html.includes('S9812379B'), false, 'only the consenting user’s records');
+});

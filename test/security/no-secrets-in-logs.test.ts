@@ -1,7 +1,16 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { openSecpassToken } from '../../local/demo-app/open-token.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
-import { myinfoConsent, myinfoToken, PERSONAS, tokenQuery } from '../helpers/flows.ts';
+import {
+  cpfhubConsent,
+  cpfhubGet,
+  cpfhubToken,
+  myinfoConsent,
+  myinfoToken,
+  PERSONAS,
+  tokenQuery,
+} from '../helpers/flows.ts';
 
 let stack: LocalStack;
 const written: string[] = [];
@@ -57,6 +66,35 @@ test('a full flow, its replay and refusals log structured JSON with no personal 
   };
   const everything = lines.join('\n');
   for (const [what, value] of Object.entries(forbidden)) {
+    assert.equal(everything.includes(value), false, `${what} appears in the logs`);
+  }
+});
+
+test('a CPFHub grant, its use and its revocation log neither the grant id, the code, the state nor CPF data', async () => {
+  const app = stack.apps[1];
+  assert.ok(app);
+  written.length = 0;
+  const { code, state } = await cpfhubConsent(stack, app, PERSONAS.citizen.nric, 'cpf_contribution:read');
+  const response = await cpfhubToken(stack, app.apiKey, code, state);
+  assert.equal(response.status, 200);
+  const { payload } = await openSecpassToken(await response.text(), app.privateJwk, stack.secpassJwksUrl);
+  const { grant_id: grantId } = JSON.parse(new TextDecoder().decode(payload)) as { grant_id: string };
+  const mine = await cpfhubGet(stack, app.apiKey, '/cpfhub/user/contributions?year=2025&month=4', {
+    'X-Secpass-Grant': grantId,
+  });
+  assert.equal(mine.status, 200);
+  assert.equal((await cpfhubGet(stack, app.apiKey, '/cpfhub/contributions?year=2025&month=4')).status, 200);
+
+  const everything = secpassLogLines().join('\n');
+  assert.ok(everything.includes('"route":"GET /cpfhub/user/{proxy+}"'), 'the user call was logged');
+  for (const [what, value] of Object.entries({
+    grantId,
+    code,
+    state,
+    apiKey: app.apiKey,
+    nric: PERSONAS.citizen.nric,
+    name: 'TAN HENG HUAT',
+  })) {
     assert.equal(everything.includes(value), false, `${what} appears in the logs`);
   }
 });

@@ -81,11 +81,10 @@ export const finishCpfhubOAuth = async (caller: Caller, code: string, state: str
   }
   const grantId = randomBytes(32).toString('base64url');
   const scope = await storeGrant(grantId, app.appId, tokens, saved.scope);
-  const issuedAt = nowSeconds();
   const claims = {
     iss: setting('SECPASS_ISSUER'),
     aud: app.appId,
-    iat: issuedAt,
+    iat: nowSeconds(),
     grant_id: grantId,
     scope,
   };
