@@ -16,6 +16,9 @@ const HttpsOrLoopbackUrl = z.url().check(
   }, 'callback URLs must be https (plain http only on loopback)'),
 );
 
+/** Which upstream protocol serves an app: the legacy one the specs describe, or Singpass FAPI 2.0. */
+export const UpstreamProfile = z.enum(['legacy', 'fapi2']);
+
 export const MyinfoSettings = z.object({
   callbackUrl: HttpsOrLoopbackUrl,
   attributes: z.array(z.string().check(z.regex(/^[a-z0-9-]+$/))).check(z.minLength(1)),
@@ -24,7 +27,13 @@ export const MyinfoSettings = z.object({
   subentity: z.optional(z.string().check(z.maxLength(10))),
 });
 
-export const SingpassSettings = z.object({ callbackUrl: HttpsOrLoopbackUrl });
+/** Myinfo itself may move to Myinfo v5 over FAPI 2.0; Myinfo Business keeps MyinfoSettings. */
+export const MyinfoPersonSettings = z.extend(MyinfoSettings, { profile: z.optional(UpstreamProfile) });
+
+export const SingpassSettings = z.object({
+  callbackUrl: HttpsOrLoopbackUrl,
+  profile: z.optional(UpstreamProfile),
+});
 
 /** SG-Verify calls Secpass's own callback, so an app names only what it may read. */
 export const SgVerifySettings = z.object({
@@ -50,8 +59,8 @@ export const AppRecord = z.object({
   /** The app's EC P-256 public key: data-bearing Secpass tokens are encrypted to it. */
   publicJwk: PublicEcJwk,
   providers: z.object({
-    myinfo: z.optional(MyinfoSettings),
-    /** Myinfo Business takes the same settings as Myinfo. */
+    myinfo: z.optional(MyinfoPersonSettings),
+    /** Myinfo Business takes the same settings as Myinfo, less the profile. */
     myinfobiz: z.optional(MyinfoSettings),
     singpass: z.optional(SingpassSettings),
     sgverify: z.optional(SgVerifySettings),
@@ -65,3 +74,4 @@ export type MyinfoSettings = z.infer<typeof MyinfoSettings>;
 export type SingpassSettings = z.infer<typeof SingpassSettings>;
 export type SgVerifySettings = z.infer<typeof SgVerifySettings>;
 export type CpfhubSettings = z.infer<typeof CpfhubSettings>;
+export type UpstreamProfile = z.infer<typeof UpstreamProfile>;

@@ -31,6 +31,10 @@ const SETTINGS = {
   CPFHUB_API_BASE_URL: z.url(),
   /** CPFHub's OAuth 2.0 endpoints' base, e.g. https://api.cpfhub.sg/oauth (authorize, token, revoke). */
   CPFHUB_OAUTH_BASE_URL: z.url(),
+  /** Singpass's FAPI 2.0 issuer, e.g. https://stg-id.singpass.gov.sg/fapi (discovery hangs off it). */
+  SINGPASS_FAPI_ISSUER: z.url(),
+  /** The upstream profile of apps whose record names none: Myinfo v3 + NDI OIDC, or FAPI 2.0. */
+  DEFAULT_UPSTREAM_PROFILE: z._default(z.enum(['legacy', 'fapi2']), 'legacy'),
   /** `iss` of Secpass tokens: the public base URL of this deployment. */
   SECPASS_ISSUER: z._default(nonEmpty(), 'secpass'),
   /** States live at most ten minutes (issue #2); shorter is allowed. */

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { JWK } from 'jose';
 import { BadRequestError } from '../http/errors.ts';
 import { documentClient, nowSeconds, tableName } from './table.ts';
 
@@ -17,12 +18,22 @@ interface StateBase {
 /** Myinfo and Myinfo Business: the attributes consented to, which the data call must repeat. */
 type DataState = StateBase & { attributes: string };
 
+/**
+ * A Singpass FAPI 2.0 session: the PKCE verifier, the nonce and the DPoP key pair (private part
+ * included) the PAR was made with. Removed from the table by the write that consumes the state.
+ */
+export interface FapiSession {
+  codeVerifier: string;
+  nonce: string;
+  dpopKey: { privateJwk: JWK; publicJwk: JWK };
+}
+
 /** What an authorisation flow remembers between init and token, bound to one app. */
 export type AuthState =
-  | (DataState & { provider: 'myinfo' })
+  | (DataState & { provider: 'myinfo'; fapi?: FapiSession })
   | (DataState & { provider: 'myinfobiz' })
   /** Singpass: the nonce the ID token must carry. */
-  | (StateBase & { provider: 'singpass'; nonce: string })
+  | (StateBase & { provider: 'singpass'; nonce: string; fapi?: FapiSession })
   /** CPFHub OAuth: the scope asked for and the PKCE verifier the code exchange must present. */
   | (StateBase & { provider: 'cpfhub'; scope: string; codeVerifier: string })
   /** SG-Verify: one QR code; redirectUri is Secpass's own callback. Not consumed by consumeState. */
@@ -67,11 +78,12 @@ export const consumeState = async <P extends Provider>(
       new UpdateCommand({
         TableName: tableName(),
         Key: stateKey(state),
-        UpdateExpression: 'SET consumedAt = :now',
+        // What only the code exchange needs (a DPoP private key) leaves the table as the state is used.
+        UpdateExpression: 'SET consumedAt = :now REMOVE fapi',
         ConditionExpression:
           'attribute_exists(pk) AND attribute_not_exists(consumedAt) AND appId = :app AND provider = :provider AND expiresAt > :now',
         ExpressionAttributeValues: { ':now': now, ':app': appId, ':provider': provider },
-        ReturnValues: 'ALL_NEW',
+        ReturnValues: 'ALL_OLD',
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }),
     );

@@ -1,6 +1,14 @@
+import type { AppRecord } from '../../apps/app-record.ts';
+import { type Caller, loadCallerApp } from '../../apps/caller.ts';
 import { setting } from '../../config/env.ts';
+import { sealDataToken } from '../../crypto/secpass-token.ts';
 import { pkiCredentials } from '../../secrets/pki-credentials.ts';
-import type { PkiOAuthFlow } from '../pki-oauth/flow.ts';
+import { consumeState, newStateValue, saveState } from '../../store/state-store.ts';
+import { nowSeconds } from '../../store/table.ts';
+import { allInOrder } from '../../util/settle.ts';
+import { completePkiOAuth, type PkiOAuthFlow, settingsOf, startPkiOAuth } from '../pki-oauth/flow.ts';
+import { usesFapi } from '../singpass-fapi/profile.ts';
+import { pushAuthorization, redeemCode } from '../singpass-fapi/session.ts';
 
 /** Myinfo v3: person data for the NRIC/FIN the access token names. */
 export const myinfoFlow: PkiOAuthFlow = {
@@ -13,4 +21,43 @@ export const myinfoFlow: PkiOAuthFlow = {
     subject: /^[STFGM]\d{7}[A-Z]$/,
   }),
   credentials: pkiCredentials(() => setting('MYINFO_SECRET_ID')),
+};
+
+/**
+ * `GET /myinfo/init`: Myinfo v3, or Myinfo v5 through Singpass FAPI 2.0 (a PAR asking `openid`
+ * plus the app's attributes as scopes), as the app's profile says; the app sees the same 302.
+ */
+export const startMyinfo = async (app: AppRecord): Promise<string> => {
+  const settings = settingsOf(myinfoFlow, app);
+  if (!usesFapi(app.providers.myinfo ?? {})) return startPkiOAuth(myinfoFlow, app);
+  const state = newStateValue();
+  const attributes = settings.attributes.join(',');
+  const { url, fapi } = await pushAuthorization('Myinfo', {
+    redirectUri: settings.callbackUrl,
+    scope: ['openid', ...settings.attributes].join(' '),
+    state,
+  });
+  await saveState({
+    state,
+    appId: app.appId,
+    provider: 'myinfo',
+    expiresAt: nowSeconds() + setting('STATE_TTL_SECONDS'),
+    redirectUri: settings.callbackUrl,
+    attributes,
+    fapi,
+  });
+  return url;
+};
+
+/**
+ * `GET /myinfo/token`: the state says which protocol it was started on (so switching an app's
+ * profile never strands a user mid-flow). Under FAPI 2.0 the sealed payload is the verified
+ * userinfo JWT's claims, byte for byte, as Myinfo v5 returns them.
+ */
+export const finishMyinfo = async (caller: Caller, code: string, state: string): Promise<string> => {
+  const [app, saved] = await allInOrder(loadCallerApp(caller), consumeState(state, caller.appId, 'myinfo'));
+  if (!saved.fapi) return completePkiOAuth(myinfoFlow, app, saved, code);
+  settingsOf(myinfoFlow, app);
+  const redeemed = await redeemCode('Myinfo', { ...saved, fapi: saved.fapi }, code);
+  return sealDataToken(await redeemed.userinfo(), app.publicJwk);
 };

@@ -4,7 +4,7 @@ import { setting } from '../../config/env.ts';
 import { sealDataToken } from '../../crypto/secpass-token.ts';
 import { ForbiddenError } from '../../http/errors.ts';
 import type { PkiCredentials } from '../../secrets/pki-credentials.ts';
-import { consumeState, newStateValue, saveState } from '../../store/state-store.ts';
+import { type AuthState, consumeState, newStateValue, saveState } from '../../store/state-store.ts';
 import { nowSeconds } from '../../store/table.ts';
 import { allInOrder } from '../../util/settle.ts';
 import { authoriseUrl, exchangeCode, fetchData, type PkiOAuthProfile } from './upstream.ts';
@@ -17,7 +17,7 @@ export interface PkiOAuthFlow {
 }
 
 // The record was validated when it was read; only whether the provider is enabled is left to check.
-const settingsOf = (flow: PkiOAuthFlow, app: AppRecord): MyinfoSettings => {
+export const settingsOf = (flow: PkiOAuthFlow, app: AppRecord): MyinfoSettings => {
   const settings = app.providers[flow.provider];
   if (!settings) {
     throw new ForbiddenError('provider_not_enabled', `${flow.profile().name} is not enabled for this app.`);
@@ -48,25 +48,22 @@ export const startPkiOAuth = async (flow: PkiOAuthFlow, app: AppRecord): Promise
   });
 };
 
-/**
- * `…/token`: consume the state, exchange the code, fetch the data, seal it for the app. The app
- * is re-read alongside the consume-and-exchange (only the state must precede the upstream call),
- * and confirmed before any data is fetched; its refusal wins over a state refusal, as it would
- * in sequential code.
- */
-export const finishPkiOAuth = async (
+type DataState = Extract<AuthState, { provider: PkiOAuthFlow['provider'] }>;
+
+/** After the state is consumed: exchange the code, fetch the data, seal it for the app. */
+export const completePkiOAuth = async (
   flow: PkiOAuthFlow,
-  caller: Caller,
+  app: AppRecord,
+  saved: DataState,
   code: string,
-  state: string,
 ): Promise<string> => {
   const profile = flow.profile();
   const credentials = await flow.credentials();
-  const exchange = consumeState(state, caller.appId, flow.provider).then(async (saved) => ({
-    saved,
-    token: await exchangeCode(profile, credentials, { code, state, redirectUri: saved.redirectUri }),
-  }));
-  const [app, { saved, token }] = await allInOrder(loadCallerApp(caller), exchange);
+  const token = await exchangeCode(profile, credentials, {
+    code,
+    state: saved.state,
+    redirectUri: saved.redirectUri,
+  });
   const data = await fetchData(profile, credentials, {
     subject: token.subject,
     accessToken: token.accessToken,
@@ -74,4 +71,21 @@ export const finishPkiOAuth = async (
     subentity: settingsOf(flow, app).subentity,
   });
   return sealDataToken(data, app.publicJwk);
+};
+
+/**
+ * `…/token`: consume the state, then complete. The app is re-read alongside the consume, and its
+ * refusal wins over a state refusal, as it would in sequential code.
+ */
+export const finishPkiOAuth = async (
+  flow: PkiOAuthFlow,
+  caller: Caller,
+  code: string,
+  state: string,
+): Promise<string> => {
+  const [app, saved] = await allInOrder(
+    loadCallerApp(caller),
+    consumeState(state, caller.appId, flow.provider),
+  );
+  return completePkiOAuth(flow, app, saved, code);
 };

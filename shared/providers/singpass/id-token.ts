@@ -45,9 +45,13 @@ export const openIdToken = async (
   return claims;
 };
 
-/** Singpass's `sub` is `s=<NRIC/FIN>,u=<uuid>` (sometimes with more fields): only the uuid leaves here. */
+/**
+ * Singpass's `sub`: `s=<NRIC/FIN>,u=<uuid>` (NDI OIDC, sometimes with more fields) or the bare
+ * uuid (FAPI 2.0). Only the uuid leaves here.
+ */
 export const uuidOf = (sub: unknown): string => {
-  const uuid = typeof sub === 'string' ? /(?:^|,)u=([0-9a-fA-F-]{36})(?:,|$)/.exec(sub)?.[1] : undefined;
+  const uuid =
+    typeof sub === 'string' ? /^(?:|.*(?:^|,)u=)([0-9a-fA-F-]{36})(?:,.*)?$/.exec(sub)?.[1] : undefined;
   if (!uuid) throw new UpstreamError('Singpass', 'bad_token');
   return uuid.toLowerCase();
 };

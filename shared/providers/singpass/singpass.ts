@@ -11,6 +11,8 @@ import { loadSingpassKeys, type SingpassKeys } from '../../secrets/singpass-keys
 import { consumeState, newStateValue, saveState } from '../../store/state-store.ts';
 import { nowSeconds } from '../../store/table.ts';
 import { allInOrder } from '../../util/settle.ts';
+import { usesFapi } from '../singpass-fapi/profile.ts';
+import { pushAuthorization, redeemCode } from '../singpass-fapi/session.ts';
 import { singpassProvider } from './discovery.ts';
 import { openIdToken, uuidOf } from './id-token.ts';
 
@@ -24,6 +26,7 @@ const singpassSettings = (app: AppRecord): SingpassSettings => {
 /** `POST /oidc/singpass/authReqUri`: a fresh single-use state and nonce, and the Singpass login URL. */
 export const startSingpassLogin = async (app: AppRecord): Promise<string> => {
   const settings = singpassSettings(app);
+  if (usesFapi(settings)) return startFapiLogin(app, settings);
   const [provider, { clientId }] = await Promise.all([singpassProvider(), loadSingpassKeys()]);
   const state = newStateValue();
   const nonce = randomBytes(32).toString('base64url');
@@ -49,6 +52,26 @@ export const startSingpassLogin = async (app: AppRecord): Promise<string> => {
   return url.toString();
 };
 
+/** The same login under Singpass FAPI 2.0: a PAR for `openid`, the nonce kept in the FAPI session. */
+const startFapiLogin = async (app: AppRecord, settings: SingpassSettings): Promise<string> => {
+  const state = newStateValue();
+  const { url, fapi } = await pushAuthorization('Singpass', {
+    redirectUri: settings.callbackUrl,
+    scope: 'openid',
+    state,
+  });
+  await saveState({
+    state,
+    appId: app.appId,
+    provider: 'singpass',
+    expiresAt: nowSeconds() + setting('STATE_TTL_SECONDS'),
+    redirectUri: settings.callbackUrl,
+    nonce: fapi.nonce,
+    fapi,
+  });
+  return url;
+};
+
 // Singpass accepts assertions of at most two minutes; one leaves room for clock skew.
 const ASSERTION_LIFETIME_SECONDS = 60;
 
@@ -68,11 +91,16 @@ const TokenResponse = z.object({ id_token: z.string().check(z.minLength(1)) });
 
 /**
  * `POST /oidc/singpass/userInfo`: consume the state, exchange the code, open and check the ID
- * token, and answer a login token naming the person by UUID only.
+ * token, and answer a login token naming the person by UUID only. The state says which profile
+ * the login started on.
  */
 export const finishSingpassLogin = async (caller: Caller, code: string, state: string): Promise<string> => {
   const [app, saved] = await allInOrder(loadCallerApp(caller), consumeState(state, caller.appId, 'singpass'));
   singpassSettings(app);
+  if (saved.fapi) {
+    const { subject } = await redeemCode('Singpass', { ...saved, fapi: saved.fapi }, code);
+    return signLoginToken(uuidOf(subject), app.appId);
+  }
   const [provider, keys] = await Promise.all([singpassProvider(), loadSingpassKeys()]);
   const response = await callUpstream('Singpass', provider.tokenEndpoint, {
     method: 'POST',
