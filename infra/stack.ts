@@ -3,6 +3,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
+import type { UpstreamProfile } from '../shared/apps/app-record.ts';
 import type { Config } from '../shared/config/env.ts';
 import { TABLE_KEYS } from '../shared/store/table.ts';
 import { acknowledge } from './constructs/acknowledge.ts';
@@ -28,14 +29,20 @@ export const UPSTREAM_URLS = {
     setting: 'SINGPASS_DISCOVERY_URL',
     fallback: 'https://stg-id.singpass.gov.sg/.well-known/openid-configuration',
   },
+  /** Singpass's FAPI 2.0 issuer (staging), for apps whose profile is `fapi2`. */
+  singpassFapiIssuer: { setting: 'SINGPASS_FAPI_ISSUER', fallback: 'https://stg-id.singpass.gov.sg/fapi' },
   /** CPFHub's API (the spec's base) and its OAuth endpoints (the spec names no host for them). */
   cpfhubApiBaseUrl: { setting: 'CPFHUB_API_BASE_URL', fallback: 'https://api.cpfhub.sg/v1' },
   cpfhubOAuthBaseUrl: { setting: 'CPFHUB_OAUTH_BASE_URL', fallback: 'https://api.cpfhub.sg/oauth' },
 } as const satisfies Record<string, { setting: keyof Config; fallback: string }>;
 export type UpstreamUrlName = keyof typeof UPSTREAM_URLS;
 
-/** Each upstream URL, when not its default; every one must be https. */
-export type SecpassStackProps = StackProps & Partial<Record<UpstreamUrlName, string>>;
+/** Each upstream URL, when not its default (every one must be https), and the default profile. */
+export type SecpassStackProps = StackProps &
+  Partial<Record<UpstreamUrlName, string>> & {
+    /** The upstream profile of apps whose record names none; `legacy` unless said. */
+    upstreamProfile?: UpstreamProfile;
+  };
 
 type SecretName = 'signing' | 'myinfo' | 'myinfobiz' | 'singpass' | 'sgverify' | 'cpfhub';
 
@@ -52,7 +59,8 @@ export const ACCESS: Record<FunctionName, { table: readonly string[]; secrets: r
   },
   'person-fetch': {
     table: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:DeleteItem'],
-    secrets: ['myinfo', 'myinfobiz', 'signing'],
+    // Singpass: Myinfo v5 comes through the Singpass FAPI 2.0 relying party.
+    secrets: ['myinfo', 'myinfobiz', 'signing', 'singpass'],
   },
   'sgverify-callback': {
     table: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem'],
@@ -141,6 +149,7 @@ export class SecpassStack extends Stack {
       SINGPASS_SECRET_ID: this.secrets.singpass.secretArn,
       CPFHUB_SECRET_ID: this.secrets.cpfhub.secretArn,
       SECPASS_ISSUER: this.api.baseUrl,
+      DEFAULT_UPSTREAM_PROFILE: props.upstreamProfile ?? 'legacy',
     } satisfies Partial<Record<keyof Config, string>>;
 
     const functions: Partial<Record<FunctionName, NodejsFunction>> = {};

@@ -13,6 +13,9 @@ export interface DevKeys {
   /** Our Singpass relying-party keys: client-assertion signing and ID-token decryption. */
   singpassSigningJwk: JWK;
   singpassEncryptionJwk: JWK;
+  /** The same, for our Singpass FAPI 2.0 registration. */
+  fapiSigningJwk: JWK;
+  fapiEncryptionJwk: JWK;
 }
 
 const newEcJwk = async (alg: 'ES256' | 'ECDH-ES+A256KW', prefix: string): Promise<JWK> => {
@@ -30,6 +33,8 @@ export const loadOrCreateDevKeys = async (file: string | undefined): Promise<Dev
     myinfoClientSecret: kept.myinfoClientSecret ?? randomBytes(24).toString('base64url'),
     singpassSigningJwk: kept.singpassSigningJwk ?? (await newEcJwk('ES256', 'rp-sig')),
     singpassEncryptionJwk: kept.singpassEncryptionJwk ?? (await newEcJwk('ECDH-ES+A256KW', 'rp-enc')),
+    fapiSigningJwk: kept.fapiSigningJwk ?? (await newEcJwk('ES256', 'fapi-sig')),
+    fapiEncryptionJwk: kept.fapiEncryptionJwk ?? (await newEcJwk('ECDH-ES+A256KW', 'fapi-enc')),
   };
   if (file) {
     mkdirSync(dirname(file), { recursive: true });

@@ -38,6 +38,7 @@ export const START_PORTS = {
   myinfobiz: { variable: 'MYINFOBIZ_PORT', fallback: 5157 },
   sgverify: { variable: 'SGVERIFY_PORT', fallback: 5158 },
   cpfhub: { variable: 'CPFHUB_PORT', fallback: 5159 },
+  singpassFapi: { variable: 'SINGPASS_FAPI_PORT', fallback: 5160 },
   dynamodb: { variable: 'DYNAMODB_PORT', fallback: 8000 },
   secrets: { variable: 'SECRETS_PORT', fallback: 8010 },
 } as const;

@@ -17,6 +17,7 @@ import { startSecretsEndpoint } from './secrets-endpoint.ts';
 import { type CpfhubSimulator, startCpfhubSimulator } from './simulators/cpfhub/index.ts';
 import { startMyinfoBizSimulator } from './simulators/myinfobiz/index.ts';
 import { startSgVerifySimulator } from './simulators/sgverify/index.ts';
+import { startSingpassFapiIssuer } from './simulators/singpass-fapi/index.ts';
 
 /**
  * The whole broker on loopback: DynamoDB Local, the Secrets Manager endpoint, MockPass, the
@@ -29,6 +30,7 @@ export interface LocalPorts {
   myinfobiz: number;
   sgverify: number;
   cpfhub: number;
+  singpassFapi: number;
   dynamodb: number;
   secrets: number;
   demoApp: number;
@@ -54,6 +56,7 @@ export interface LocalStack {
     sgverify: string;
     sgverifyPhone: string;
     cpfhub: string;
+    singpassFapi: string;
   };
   /** The CPFHub simulator's test controls (rate limit, delay, faults, counters). */
   cpfhub: CpfhubSimulator;
@@ -89,6 +92,9 @@ const MYINFOBIZ_CLIENT_ID = 'STG2-SECPASS-BIZ-LOCAL';
 const SGVERIFY_CLIENT_ID = 'STG2-SECPASS-SGVERIFY-LOCAL';
 const SINGPASS_CLIENT_ID = 'secpass-local';
 const CPFHUB_CLIENT_ID = 'secpass-cpfhub-local';
+const SINGPASS_FAPI_CLIENT_ID = 'secpass-fapi-local';
+/** Demo apps 1 and 2 stay on the legacy upstreams; the third moves Singpass and Myinfo to FAPI 2.0. */
+const FAPI_DEMO_APP = 3;
 const MYINFO_CLIENT_ID = 'STG2-SECPASS-LOCAL';
 const DEMO_ATTRIBUTES = [
   'uinfin',
@@ -119,6 +125,7 @@ const resolvePorts = async (wanted: Partial<LocalPorts> = {}): Promise<LocalPort
     'myinfobiz',
     'sgverify',
     'cpfhub',
+    'singpassFapi',
     'dynamodb',
     'secrets',
     'demoApp',
@@ -158,10 +165,16 @@ const simulatorSecret = (
   upstreamCertificates: [simulatorCertificatePem],
 });
 
+type PrivateJwk = SingpassSecret['signingKeys'][number];
 const singpassSecret = (keys: DevKeys): SingpassSecret => ({
   clientId: SINGPASS_CLIENT_ID,
-  signingKeys: [keys.singpassSigningJwk as SingpassSecret['signingKeys'][number]],
-  encryptionKeys: [keys.singpassEncryptionJwk as SingpassSecret['encryptionKeys'][number]],
+  signingKeys: [keys.singpassSigningJwk as PrivateJwk],
+  encryptionKeys: [keys.singpassEncryptionJwk as PrivateJwk],
+  fapi: {
+    clientId: SINGPASS_FAPI_CLIENT_ID,
+    signingKeys: [keys.fapiSigningJwk as PrivateJwk],
+    encryptionKeys: [keys.fapiEncryptionJwk as PrivateJwk],
+  },
 });
 
 // The callback carries the app's position rather than its id: the id exists only after creation.
@@ -184,8 +197,10 @@ const registerDemoApps = async (count: number, demoAppUrl: string): Promise<Demo
   const apps: DemoApp[] = [];
   for (let n = 1; n <= count; n += 1) {
     const { publicJwk, privateJwk } = await newAppKeyPair();
-    const name = `Demo app ${n}`;
+    const fapi = n === FAPI_DEMO_APP;
+    const name = fapi ? `Demo app ${n} (Singpass FAPI 2.0)` : `Demo app ${n}`;
     const callbacks = demoCallbacks(demoAppUrl, n);
+    const profile = fapi ? 'fapi2' : 'legacy';
     const { app, apiKey } = await onboardApp({
       name,
       publicJwk,
@@ -194,13 +209,14 @@ const registerDemoApps = async (count: number, demoAppUrl: string): Promise<Demo
           callbackUrl: callbacks.myinfo,
           attributes: DEMO_ATTRIBUTES,
           purpose: `Sign up with ${name}`,
+          profile,
         },
         myinfobiz: {
           callbackUrl: callbacks.myinfobiz,
           attributes: DEMO_BIZ_ATTRIBUTES,
           purpose: `Onboard your company with ${name}`,
         },
-        singpass: { callbackUrl: callbacks.singpass },
+        singpass: { callbackUrl: callbacks.singpass, profile },
         sgverify: { attributes: DEMO_SGVERIFY_ATTRIBUTES },
         cpfhub: { scopes: [...CPFHUB_SCOPES], callbackUrl: callbacks.cpfhub },
       },
@@ -248,7 +264,10 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     let apps: DemoApp[] = [];
     const demoApp = await startDemoAppServer(ports.demoApp, () => ({ gatewayUrl, secpassJwksUrl, apps }));
     stops.push(demoApp.stop);
-    const demoAppCount = options.demoAppCount ?? 2;
+    const demoAppCount = options.demoAppCount ?? 3;
+    const callbacksOfAllApps = Array.from({ length: demoAppCount }, (_, i) =>
+      demoCallbacks(demoApp.url, i + 1),
+    );
     const mockpass = await startMockPass(ports.mockpass, {
       myinfoClientSecret: keys.myinfoClientSecret,
       relyingPartyJwksUrl: `${gatewayUrl}/singpass/jwks`,
@@ -277,6 +296,18 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       SECRET_IDS.sgverify,
       JSON.stringify(simulatorSecret(SGVERIFY_CLIENT_ID, keys, sgverify.certificatePem)),
     );
+    // Like Singpass, the issuer reads our public keys from our relying-party JWKS.
+    const singpassFapi = await startSingpassFapiIssuer({
+      port: ports.singpassFapi,
+      clients: [
+        {
+          clientId: SINGPASS_FAPI_CLIENT_ID,
+          redirectUris: callbacksOfAllApps.flatMap((callbacks) => [callbacks.singpass, callbacks.myinfo]),
+          jwksUri: `${gatewayUrl}/singpass/jwks`,
+        },
+      ],
+    });
+    stops.push(singpassFapi.stop);
     const cpfhubSecret = newCpfhubSecret();
     const cpfhub = await startCpfhubSimulator({
       port: ports.cpfhub,
@@ -285,10 +316,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
         {
           clientId: cpfhubSecret.clientId,
           clientSecret: cpfhubSecret.clientSecret,
-          redirectUris: Array.from(
-            { length: demoAppCount },
-            (_, i) => demoCallbacks(demoApp.url, i + 1).cpfhub,
-          ),
+          redirectUris: callbacksOfAllApps.map((callbacks) => callbacks.cpfhub),
           scopes: [...CPFHUB_SCOPES],
         },
       ],
@@ -310,6 +338,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       SGVERIFY_QR_BASE_URL: sgverify.qrBaseUrl,
       SINGPASS_SECRET_ID: SECRET_IDS.singpass,
       SINGPASS_DISCOVERY_URL: mockpass.singpassDiscoveryUrl,
+      SINGPASS_FAPI_ISSUER: singpassFapi.issuer,
       CPFHUB_SECRET_ID: SECRET_IDS.cpfhub,
       CPFHUB_API_BASE_URL: cpfhub.apiBaseUrl,
       CPFHUB_OAUTH_BASE_URL: cpfhub.oauthBaseUrl,
@@ -328,6 +357,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
         sgverify: sgverify.url,
         sgverifyPhone: sgverify.phoneUrl,
         cpfhub: cpfhub.url,
+        singpassFapi: singpassFapi.issuer,
       },
       cpfhub,
       apps,

@@ -63,7 +63,8 @@ const main = async () => {
   process.on('SIGTERM', stop);
   console.log(
     `Secpass local ready: gateway ${stack.gatewayUrl}, demo app ${stack.demoAppUrl}, MockPass ${stack.upstreams.mockpass}, ` +
-      `Myinfo Business ${stack.upstreams.myinfobiz}, SG-Verify ${stack.upstreams.sgverify}, CPFHub ${stack.upstreams.cpfhub}; ` +
+      `Myinfo Business ${stack.upstreams.myinfobiz}, SG-Verify ${stack.upstreams.sgverify}, CPFHub ${stack.upstreams.cpfhub}, ` +
+      `Singpass FAPI 2.0 ${stack.upstreams.singpassFapi}; ` +
       `API keys in ${DEMO_FILE}`,
   );
 };

@@ -6,6 +6,7 @@ import { useLocalEnvironment } from '../local/local-environment.ts';
 import {
   type AppRecord,
   CpfhubSettings,
+  MyinfoPersonSettings,
   MyinfoSettings,
   SgVerifySettings,
   SingpassSettings,
@@ -23,7 +24,8 @@ const USAGE = `usage:
   npm run apps -- create --name NAME (--public-jwk JSON | --public-jwk-file FILE | --generate-key)
                   [--myinfo-callback URL --myinfo-attributes a,b,c --myinfo-purpose TEXT [--myinfo-subentity ID]]
                   [--myinfobiz-callback URL --myinfobiz-attributes a,b,c --myinfobiz-purpose TEXT [--myinfobiz-subentity ID]]
-                  [--singpass-callback URL] [--sgverify-attributes a,b,c [--sgverify-subentity ID]]
+                  [--myinfo-profile legacy|fapi2] [--singpass-callback URL [--singpass-profile legacy|fapi2]]
+                  [--sgverify-attributes a,b,c [--sgverify-subentity ID]]
                   [--cpfhub-scopes a,b [--cpfhub-callback URL]]
   npm run apps -- list
   npm run apps -- disable APP_ID
@@ -50,6 +52,8 @@ const { values: options, positionals } = parseArgs({
     'myinfobiz-purpose': { type: 'string' },
     'myinfobiz-subentity': { type: 'string' },
     'singpass-callback': { type: 'string' },
+    'singpass-profile': { type: 'string' },
+    'myinfo-profile': { type: 'string' },
     'sgverify-attributes': { type: 'string' },
     'sgverify-subentity': { type: 'string' },
     'cpfhub-scopes': { type: 'string' },
@@ -77,7 +81,7 @@ const appPublicKey = async (): Promise<{ publicJwk: JWK; privateJwk?: JWK }> => 
 };
 
 /** Myinfo and Myinfo Business take the same settings, under their own option prefix. */
-const dataSettings = (prefix: 'myinfo' | 'myinfobiz'): AppRecord['providers']['myinfo'] => {
+const dataSettings = (prefix: 'myinfo' | 'myinfobiz'): AppRecord['providers']['myinfobiz'] => {
   if (!options[`${prefix}-callback`]) return undefined;
   return MyinfoSettings.parse({
     callbackUrl: options[`${prefix}-callback`],
@@ -89,7 +93,10 @@ const dataSettings = (prefix: 'myinfo' | 'myinfobiz'): AppRecord['providers']['m
 
 const singpassSettings = (): AppRecord['providers']['singpass'] =>
   options['singpass-callback']
-    ? SingpassSettings.parse({ callbackUrl: options['singpass-callback'] })
+    ? SingpassSettings.parse({
+        callbackUrl: options['singpass-callback'],
+        profile: options['singpass-profile'],
+      })
     : undefined;
 
 const sgverifySettings = (): AppRecord['providers']['sgverify'] =>
@@ -116,7 +123,9 @@ const commands: Record<string, (appId?: string) => Promise<unknown>> = {
       name: options.name,
       publicJwk,
       providers: {
-        myinfo: dataSettings('myinfo'),
+        myinfo: options['myinfo-callback']
+          ? MyinfoPersonSettings.parse({ ...dataSettings('myinfo'), profile: options['myinfo-profile'] })
+          : undefined,
         myinfobiz: dataSettings('myinfobiz'),
         singpass: singpassSettings(),
         sgverify: sgverifySettings(),

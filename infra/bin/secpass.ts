@@ -1,5 +1,7 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import * as z from 'zod/mini';
+import { UpstreamProfile } from '../../shared/apps/app-record.ts';
 import { SecpassStack, UPSTREAM_URLS } from '../stack.ts';
 
 const app = new App();
@@ -15,6 +17,7 @@ const contextString = (key: string): string | undefined => {
 new SecpassStack(app, 'Secpass', {
   description: 'Secpass identity broker',
   ...Object.fromEntries(Object.keys(UPSTREAM_URLS).map((key) => [key, contextString(key)])),
+  upstreamProfile: z.optional(UpstreamProfile).parse(contextString('upstreamProfile')),
 });
 
 // cdk-nag v3 is a validation plugin: any finding not acknowledged in the stack fails synth.

@@ -71,9 +71,12 @@ const finishData = async (
   const body = await exchange.text();
   if (exchange.status !== 200) return page(res, 502, `<p>Secpass refused: ${escapeHtml(body)}</p>`);
   const { payload } = await openSecpassToken(body, app.privateJwk, config.secpassJwksUrl);
-  // Myinfo sends the person; Myinfo Business sends { entity, person }.
-  const data = JSON.parse(new TextDecoder().decode(payload)) as PersonData & { person?: PersonData };
-  const name = (data.person ?? data).name?.value ?? 'friend';
+  // Myinfo v3 sends the person; Myinfo Business { entity, person }; Myinfo v5 (FAPI) { sub, person_info }.
+  const data = JSON.parse(new TextDecoder().decode(payload)) as PersonData & {
+    person?: PersonData;
+    person_info?: PersonData;
+  };
+  const name = (data.person ?? data.person_info ?? data).name?.value ?? 'friend';
   page(
     res,
     200,

@@ -6,7 +6,8 @@ import { CompactEncrypt, exportJWK, generateKeyPair, importJWK, type JWK, SignJW
 /**
  * An OpenID provider that behaves like Singpass until told to misbehave: it issues ID tokens
  * that are expired, carry the wrong nonce, audience or issuer, are signed by a key it does not
- * publish, or arrive unencrypted. Discovery, authorize, token and JWKS, on loopback.
+ * publish, or arrive unencrypted. Discovery, PAR (for FAPI 2.0 clients), authorize, token and
+ * JWKS, on loopback. It checks nothing a client sends: it exists to test what a client checks.
  */
 export type IdTokenFlaw =
   | 'none'
@@ -28,7 +29,15 @@ export interface FakeSingpass {
 
 const SUBJECT = 's=S9812381D,u=b6cb9308-733b-42b3-ad38-9b5afc890206';
 
-export const startFakeSingpass = async (relyingPartyJwksUrl: string): Promise<FakeSingpass> => {
+export interface FakeSingpassOptions {
+  /** Which of the relying party's published `enc` keys ID tokens are encrypted to (default: the first). */
+  encryptTo?: (key: JWK) => boolean;
+}
+
+export const startFakeSingpass = async (
+  relyingPartyJwksUrl: string,
+  options: FakeSingpassOptions = {},
+): Promise<FakeSingpass> => {
   let published = await generateKeyPair('ES256', { extractable: true });
   const impostor = await generateKeyPair('ES256', { extractable: true });
   let kid = 'fake-sig-1';
@@ -39,6 +48,7 @@ export const startFakeSingpass = async (relyingPartyJwksUrl: string): Promise<Fa
     alg: 'ES256',
   });
   const nonces = new Map<string, string>();
+  const pushed = new Map<string, URLSearchParams>();
   const fake: FakeSingpass = {
     discoveryUrl: '',
     flaw: 'none',
@@ -68,7 +78,7 @@ export const startFakeSingpass = async (relyingPartyJwksUrl: string): Promise<Fa
       .sign(flaw === 'bad-signature' ? impostor.privateKey : published.privateKey);
     if (flaw === 'unencrypted') return signed;
     const rpKeys = (await (await fetch(relyingPartyJwksUrl)).json()) as { keys: JWK[] };
-    const encryptionKey = rpKeys.keys.find((key) => key.use === 'enc');
+    const encryptionKey = rpKeys.keys.find((key) => key.use === 'enc' && (options.encryptTo?.(key) ?? true));
     if (!encryptionKey) throw new Error('no RP encryption key');
     return new CompactEncrypt(new TextEncoder().encode(signed))
       .setProtectedHeader({ alg: 'ECDH-ES+A256KW', enc: 'A256CBC-HS512', kid: encryptionKey.kid, cty: 'JWT' })
@@ -84,16 +94,24 @@ export const startFakeSingpass = async (relyingPartyJwksUrl: string): Promise<Fa
         issuer,
         authorization_endpoint: `${issuer}/authorize`,
         token_endpoint: `${issuer}/token`,
+        pushed_authorization_request_endpoint: `${issuer}/par`,
         jwks_uri: `${issuer}/jwks`,
+        dpop_signing_alg_values_supported: ['ES256'],
       });
+    }
+    if (url.pathname.endsWith('/par')) {
+      const requestUri = `urn:ietf:params:oauth:request_uri:${randomBytes(16).toString('hex')}`;
+      pushed.set(requestUri, new URLSearchParams(Buffer.concat(chunks).toString('utf8')));
+      return json(res, 201, { request_uri: requestUri, expires_in: 60 });
     }
     if (url.pathname.endsWith('/jwks')) return json(res, 200, { keys: [await publicJwkOf()] });
     if (url.pathname.endsWith('/authorize')) {
+      const params = pushed.get(url.searchParams.get('request_uri') ?? '') ?? url.searchParams;
       const code = randomBytes(16).toString('hex');
-      nonces.set(code, url.searchParams.get('nonce') ?? '');
-      const back = new URL(url.searchParams.get('redirect_uri') ?? '');
+      nonces.set(code, params.get('nonce') ?? '');
+      const back = new URL(params.get('redirect_uri') ?? '');
       back.searchParams.set('code', code);
-      back.searchParams.set('state', url.searchParams.get('state') ?? '');
+      back.searchParams.set('state', params.get('state') ?? '');
       res.writeHead(302, { Location: back.toString() });
       return res.end();
     }
@@ -101,7 +119,8 @@ export const startFakeSingpass = async (relyingPartyJwksUrl: string): Promise<Fa
       if (fake.flaw === 'token-500') return json(res, 500, { error: 'server_error' });
       const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
       const token = await idToken(form.get('code') ?? '', form.get('client_id') ?? '');
-      return json(res, 200, { access_token: 'at', token_type: 'Bearer', id_token: token });
+      const tokenType = req.headers.dpop ? 'DPoP' : 'Bearer';
+      return json(res, 200, { access_token: 'at', token_type: tokenType, expires_in: 600, id_token: token });
     }
     json(res, 404, { error: 'not_found' });
   };

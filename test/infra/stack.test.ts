@@ -225,6 +225,7 @@ describe('CDK stack', () => {
             'CPFHUB_API_BASE_URL',
             'CPFHUB_OAUTH_BASE_URL',
             'CPFHUB_SECRET_ID',
+            'DEFAULT_UPSTREAM_PROFILE',
             'LOG_LEVEL',
             'MYINFOBIZ_BASE_URL',
             'MYINFOBIZ_SECRET_ID',
@@ -238,6 +239,7 @@ describe('CDK stack', () => {
             'SGVERIFY_QR_BASE_URL',
             'SGVERIFY_SECRET_ID',
             'SINGPASS_DISCOVERY_URL',
+            'SINGPASS_FAPI_ISSUER',
             'SINGPASS_SECRET_ID',
           ],
           name,
@@ -254,6 +256,7 @@ describe('CDK stack', () => {
         assert.equal(target(env.MYINFOBIZ_SECRET_ID), logicalId(stack.secrets.myinfobiz.node.defaultChild));
         assert.equal(target(env.SGVERIFY_SECRET_ID), logicalId(stack.secrets.sgverify.node.defaultChild));
         assert.equal(target(env.CPFHUB_SECRET_ID), logicalId(stack.secrets.cpfhub.node.defaultChild));
+        assert.equal(env.DEFAULT_UPSTREAM_PROFILE, 'legacy');
         for (const [name, { setting, fallback }] of Object.entries(UPSTREAM_URLS)) {
           if (name !== 'myinfoBaseUrl') assert.equal(env[setting], fallback, setting);
         }
@@ -364,9 +367,11 @@ describe('CDK stack', () => {
         'secretsmanager:DescribeSecret on myinfo secret',
         'secretsmanager:DescribeSecret on myinfobiz secret',
         'secretsmanager:DescribeSecret on signing secret',
+        'secretsmanager:DescribeSecret on singpass secret',
         'secretsmanager:GetSecretValue on myinfo secret',
         'secretsmanager:GetSecretValue on myinfobiz secret',
         'secretsmanager:GetSecretValue on signing secret',
+        'secretsmanager:GetSecretValue on singpass secret',
       ],
       'sgverify-callback': [
         'dynamodb:GetItem on table',

@@ -1,0 +1,202 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { createRemoteJWKSet, exportJWK, generateKeyPair, jwtVerify } from 'jose';
+import { openSecpassToken } from '../../local/demo-app/open-token.ts';
+import { headlessAuthorize } from '../../local/simulators/singpass-fapi/index.ts';
+import { type DemoApp, type LocalStack, startLocalStack } from '../../local/stack.ts';
+import { resetConfig } from '../../shared/config/env.ts';
+import { stateKey } from '../../shared/store/state-store.ts';
+import { documentClient, tableName } from '../../shared/store/table.ts';
+import { demoApp, expectError } from '../helpers/assertions.ts';
+import { type FakeSingpass, type IdTokenFlaw, startFakeSingpass } from '../helpers/fake-singpass.ts';
+import { basic, myinfoToken, PERSONAS, postJson, singpassLogin, tokenQuery } from '../helpers/flows.ts';
+
+let stack: LocalStack;
+let fake: FakeSingpass;
+let issuer: string;
+before(async () => {
+  stack = await startLocalStack();
+  issuer = process.env.SINGPASS_FAPI_ISSUER ?? '';
+  fake = await startFakeSingpass(`${stack.gatewayUrl}/singpass/jwks`, {
+    encryptTo: (key) => String(key.kid).startsWith('fapi-enc'),
+  });
+});
+after(async () => {
+  await fake?.stop();
+  await stack?.stop();
+});
+
+/** Demo apps 1 and 2 are on the legacy profile, the third on FAPI 2.0. */
+const legacyApp = () => demoApp(stack, 0);
+const fapiApp = () => demoApp(stack, 2);
+const persona = PERSONAS.citizen;
+
+const storedState = async (state: string) =>
+  (await documentClient().send(new GetCommand({ TableName: tableName(), Key: stateKey(state) }))).Item;
+
+/** authReqUri → the FAPI issuer's headless login → the code and state at the app's callback. */
+const fapiLogin = async (app: DemoApp) => {
+  const response = await postJson(stack, app.apiKey, '/oidc/singpass/authReqUri', { purpose: 'login' });
+  assert.equal(response.status, 200);
+  const { authReqUri } = (await response.json()) as { authReqUri: string };
+  const callback = await headlessAuthorize(authReqUri, persona);
+  assert.equal(`${callback.origin}${callback.pathname}`, app.callbacks.singpass);
+  return {
+    authReqUri: new URL(authReqUri),
+    code: callback.searchParams.get('code') ?? '',
+    state: callback.searchParams.get('state') ?? '',
+  };
+};
+
+const userInfo = (app: DemoApp, authCode: string, state: string) =>
+  postJson(stack, app.apiKey, '/oidc/singpass/userInfo', { authCode, state });
+
+const loginToken = async (app: DemoApp, response: Response) => {
+  assert.equal(response.status, 200);
+  const { token } = (await response.json()) as { token: string };
+  const { payload } = await jwtVerify(token, createRemoteJWKSet(new URL(stack.secpassJwksUrl)), {
+    algorithms: ['ES256'],
+    audience: app.appId,
+  });
+  return payload;
+};
+
+describe('a fapi2 app beside a legacy app, through the same routes', () => {
+  test('Singpass Login: PAR, headless login, code exchange with DPoP → the same login token as legacy', async () => {
+    const { authReqUri, code, state } = await fapiLogin(fapiApp());
+    assert.equal(`${authReqUri.origin}`, new URL(issuer).origin);
+    assert.deepEqual([...authReqUri.searchParams.keys()].sort(), ['client_id', 'request_uri']);
+    const stored = await storedState(state);
+    assert.ok(stored?.fapi?.dpopKey?.privateJwk?.d, 'the DPoP private key waits with the state');
+
+    const payload = await loginToken(fapiApp(), await userInfo(fapiApp(), code, state));
+    assert.equal(payload.sub, `u=${persona.uuid}`);
+    assert.equal(JSON.stringify(payload).includes(persona.nric), false);
+    const consumed = await storedState(state);
+    assert.ok(consumed?.consumedAt, 'consumed');
+    assert.equal(consumed?.fapi, undefined, 'the DPoP private key is gone from the table');
+
+    const legacy = await singpassLogin(stack, legacyApp(), persona);
+    assert.equal(new URL(legacy.authReqUri).origin, new URL(stack.upstreams.mockpass).origin);
+    const legacyPayload = await loginToken(
+      legacyApp(),
+      await userInfo(legacyApp(), legacy.code, legacy.state),
+    );
+    assert.equal(legacyPayload.sub, `u=${persona.uuid}`);
+  });
+
+  test('Myinfo: init → PAR → consent → token → Myinfo v5 userinfo sealed for the app', async () => {
+    const init = await fetch(`${stack.gatewayUrl}/myinfo/init`, {
+      headers: basic(fapiApp().apiKey),
+      redirect: 'manual',
+    });
+    assert.equal(init.status, 302);
+    const callback = await headlessAuthorize(init.headers.get('location') ?? '', persona);
+    assert.equal(`${callback.origin}${callback.pathname}`, fapiApp().callbacks.myinfo);
+    const response = await myinfoToken(
+      stack,
+      fapiApp().apiKey,
+      tokenQuery(callback.searchParams.get('code') ?? '', callback.searchParams.get('state') ?? ''),
+    );
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get('content-type'), 'application/jose');
+    const { payload } = await openSecpassToken(
+      await response.text(),
+      fapiApp().privateJwk,
+      stack.secpassJwksUrl,
+    );
+    const claims = JSON.parse(new TextDecoder().decode(payload)) as {
+      sub: string;
+      person_info: Record<string, { value?: unknown; source?: unknown; classification?: unknown }>;
+    };
+    assert.equal(claims.sub, persona.uuid);
+    assert.equal(claims.person_info.uinfin?.value, persona.nric);
+    assert.ok(claims.person_info.name?.value);
+    assert.ok(claims.person_info.name?.source !== undefined && claims.person_info.name?.classification);
+  });
+
+  test('a replayed state is refused and the code is not sent again', async () => {
+    const { code, state } = await fapiLogin(fapiApp());
+    assert.equal((await userInfo(fapiApp(), code, state)).status, 200);
+    await expectError(await userInfo(fapiApp(), code, state), 400, 'state_used');
+    await expectError(await userInfo(legacyApp(), code, state), 400, 'invalid_state');
+  });
+});
+
+describe('refused', () => {
+  test('a token call proven with another DPoP key than the PAR’s', async () => {
+    const { code, state } = await fapiLogin(fapiApp());
+    const other = await generateKeyPair('ES256', { extractable: true });
+    await documentClient().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: stateKey(state),
+        UpdateExpression: 'SET fapi.dpopKey = :key',
+        ExpressionAttributeValues: {
+          ':key': {
+            privateJwk: await exportJWK(other.privateKey),
+            publicJwk: await exportJWK(other.publicKey),
+          },
+        },
+      }),
+    );
+    await expectError(await userInfo(fapiApp(), code, state), 500, 'upstream_error_status');
+  });
+
+  test('an ID token with another nonce than the session’s', async () => {
+    const { code, state } = await fapiLogin(fapiApp());
+    await documentClient().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: stateKey(state),
+        UpdateExpression: 'SET fapi.nonce = :nonce',
+        ExpressionAttributeValues: { ':nonce': 'not-the-nonce-we-sent' },
+      }),
+    );
+    await expectError(await userInfo(fapiApp(), code, state), 500, 'upstream_bad_token');
+  });
+
+  const withFake = async (flaw: IdTokenFlaw, run: () => Promise<void>) => {
+    process.env.SINGPASS_FAPI_ISSUER = fake.discoveryUrl.replace('/.well-known/openid-configuration', '');
+    resetConfig();
+    fake.flaw = flaw;
+    try {
+      await run();
+    } finally {
+      fake.flaw = 'none';
+      process.env.SINGPASS_FAPI_ISSUER = issuer;
+      resetConfig();
+    }
+  };
+
+  /** Against the fake issuer: PAR and authorize pass, the ID token is what is being tested. */
+  const fakeLogin = async () => {
+    const response = await postJson(stack, fapiApp().apiKey, '/oidc/singpass/authReqUri', {
+      purpose: 'login',
+    });
+    assert.equal(response.status, 200);
+    const { authReqUri } = (await response.json()) as { authReqUri: string };
+    const back = new URL((await fetch(authReqUri, { redirect: 'manual' })).headers.get('location') ?? '');
+    return userInfo(fapiApp(), back.searchParams.get('code') ?? '', back.searchParams.get('state') ?? '');
+  };
+
+  test('the fake issuer is sound: its well-formed ID token is accepted', async () => {
+    await withFake('none', async () => {
+      await loginToken(fapiApp(), await fakeLogin());
+    });
+  });
+
+  for (const [flaw, code] of [
+    ['unencrypted', 'upstream_bad_encryption'],
+    ['bad-signature', 'upstream_bad_token'],
+    ['wrong-nonce', 'upstream_bad_token'],
+    ['expired', 'upstream_bad_token'],
+  ] as const) {
+    test(`an ID token that is ${flaw} → 500 ${code}`, async () => {
+      await withFake(flaw, async () => {
+        await expectError(await fakeLogin(), 500, code);
+      });
+    });
+  }
+});
