@@ -54,9 +54,15 @@ export const loadSingpassKeys = cachedSecret(
   () => setting('SINGPASS_SECRET_ID'),
   async (raw): Promise<SingpassKeys> => {
     const secret = SingpassSecret.parse(JSON.parse(raw));
+    const legacy = await importRelyingParty(secret);
+    const fapi = secret.fapi ? await importRelyingParty(secret.fapi) : undefined;
+    // Both registrations share one published JWKS, so an issuer may encrypt to any `enc` key in
+    // it: either registration decrypts with whichever of our keys the JWE's kid names.
+    const decryption = new Map([...legacy.decryption, ...(fapi?.decryption ?? [])]);
     return {
-      ...(await importRelyingParty(secret)),
-      ...(secret.fapi ? { fapi: await importRelyingParty(secret.fapi) } : {}),
+      ...legacy,
+      decryption,
+      ...(fapi ? { fapi: { ...fapi, decryption } } : {}),
       publicJwks: [...publicJwksOf(secret), ...(secret.fapi ? publicJwksOf(secret.fapi) : [])],
     };
   },
