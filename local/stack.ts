@@ -17,7 +17,7 @@ import { startSecretsEndpoint } from './secrets-endpoint.ts';
 import { type CpfhubSimulator, startCpfhubSimulator } from './simulators/cpfhub/index.ts';
 import { startMyinfoBizSimulator } from './simulators/myinfobiz/index.ts';
 import { startSgVerifySimulator } from './simulators/sgverify/index.ts';
-import { startSingpassFapiIssuer } from './simulators/singpass-fapi/index.ts';
+import { type SingpassFapiIssuer, startSingpassFapiIssuer } from './simulators/singpass-fapi/index.ts';
 
 /**
  * The whole broker on loopback: DynamoDB Local, the Secrets Manager endpoint, MockPass, the
@@ -60,6 +60,8 @@ export interface LocalStack {
   };
   /** The CPFHub simulator's test controls (rate limit, delay, faults, counters). */
   cpfhub: CpfhubSimulator;
+  /** The Singpass FAPI 2.0 issuer's test control. */
+  singpassFapi: Pick<SingpassFapiIssuer, 'expireClientKeyCaches'>;
   apps: DemoApp[];
   secretIds: typeof SECRET_IDS;
   flushAuthorizerCache(): void;
@@ -360,6 +362,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
         singpassFapi: singpassFapi.issuer,
       },
       cpfhub,
+      singpassFapi,
       apps,
       secretIds: SECRET_IDS,
       flushAuthorizerCache: gateway.flushAuthorizerCache,

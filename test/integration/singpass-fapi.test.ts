@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { createRemoteJWKSet, exportJWK, generateKeyPair, jwtVerify } from 'jose';
+import { createRemoteJWKSet, exportJWK, generateKeyPair, type JWK, jwtVerify } from 'jose';
 import { openSecpassToken } from '../../local/demo-app/open-token.ts';
 import { headlessAuthorize } from '../../local/simulators/singpass-fapi/index.ts';
 import { type DemoApp, type LocalStack, startLocalStack } from '../../local/stack.ts';
 import { resetConfig } from '../../shared/config/env.ts';
+import { PrivateEcJwk } from '../../shared/secrets/private-ec-jwk.ts';
+import type { SingpassSecret } from '../../shared/secrets/singpass-keys.ts';
 import { stateKey } from '../../shared/store/state-store.ts';
 import { documentClient, tableName } from '../../shared/store/table.ts';
 import { demoApp, expectError } from '../helpers/assertions.ts';
@@ -16,6 +19,8 @@ let stack: LocalStack;
 let fake: FakeSingpass;
 let issuer: string;
 before(async () => {
+  // Secrets are re-read on every request here, so the rotation test's new keys apply at once.
+  process.env.SECRETS_CACHE_SECONDS = '0';
   stack = await startLocalStack();
   issuer = process.env.SINGPASS_FAPI_ISSUER ?? '';
   fake = await startFakeSingpass(`${stack.gatewayUrl}/singpass/jwks`, {
@@ -199,4 +204,78 @@ describe('refused', () => {
       });
     });
   }
+});
+
+describe('FAPI key rotation', () => {
+  const newKey = async (alg: 'ES256' | 'ECDH-ES+A256KW', kid: string) =>
+    PrivateEcJwk.parse({
+      ...(await exportJWK((await generateKeyPair(alg, { crv: 'P-256', extractable: true })).privateKey)),
+      kid,
+    });
+  const publishedKids = async () => {
+    const { keys } = (await (await fetch(`${stack.gatewayUrl}/singpass/jwks`)).json()) as { keys: JWK[] };
+    return keys.map((key) => `${key.use}:${key.kid}`);
+  };
+  const loginSucceeds = async () => {
+    const { code, state } = await fapiLogin(fapiApp());
+    return userInfo(fapiApp(), code, state);
+  };
+
+  test('publish first, sign with the new key once the issuer has refetched our JWKS', async () => {
+    const read = await new SecretsManagerClient({}).send(
+      new GetSecretValueCommand({ SecretId: stack.secretIds.singpass }),
+    );
+    const secret = JSON.parse(read.SecretString ?? '') as SingpassSecret;
+    const fapi = secret.fapi;
+    assert.ok(fapi);
+    const withFapi = (keys: Partial<typeof fapi>) =>
+      JSON.stringify({ ...secret, fapi: { ...fapi, ...keys } });
+    const before = await publishedKids();
+    await loginToken(fapiApp(), await loginSucceeds()); // the issuer has now cached our JWKS
+    const signing = await newKey('ES256', 'fapi-sig-rotated');
+    const encryption = await newKey('ECDH-ES+A256KW', 'fapi-enc-rotated');
+    try {
+      // Signing at once with a key the issuer has not fetched yet is refused: hence two steps.
+      stack.putSecret(stack.secretIds.singpass, withFapi({ signingKeys: [signing, ...fapi.signingKeys] }));
+      await expectError(
+        await postJson(stack, fapiApp().apiKey, '/oidc/singpass/authReqUri', { purpose: 'login' }),
+        500,
+        'upstream_error_status',
+      );
+
+      // Step 1: publish. The new encryption key may be current at once (we decrypt by kid).
+      stack.putSecret(
+        stack.secretIds.singpass,
+        withFapi({
+          signingKeys: [...fapi.signingKeys, signing],
+          encryptionKeys: [encryption, ...fapi.encryptionKeys],
+        }),
+      );
+      const published = await publishedKids();
+      assert.deepEqual(published.filter((kid) => !before.includes(kid)).sort(), [
+        'enc:fapi-enc-rotated',
+        'sig:fapi-sig-rotated',
+      ]);
+      assert.ok(
+        before.every((kid) => published.includes(kid)),
+        'the previous keys stay published',
+      );
+      await loginToken(fapiApp(), await loginSucceeds());
+
+      // Step 2, after the issuer's JWKS cache has run out: the new signing key becomes current.
+      await stack.singpassFapi.expireClientKeyCaches();
+      await loginSucceeds(); // the issuer refetches while we still sign with the old key
+      stack.putSecret(
+        stack.secretIds.singpass,
+        withFapi({
+          signingKeys: [signing, ...fapi.signingKeys],
+          encryptionKeys: [encryption, ...fapi.encryptionKeys],
+        }),
+      );
+      const payload = await loginToken(fapiApp(), await loginSucceeds());
+      assert.equal(payload.sub, `u=${persona.uuid}`);
+    } finally {
+      stack.putSecret(stack.secretIds.singpass, read.SecretString ?? '');
+    }
+  });
 });

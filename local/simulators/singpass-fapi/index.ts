@@ -16,7 +16,14 @@ export interface SingpassFapiIssuerOptions {
 export interface SingpassFapiIssuer {
   issuer: string;
   discoveryUrl: string;
+  /** Test control: as if the issuer's cache of every client JWKS had run out, so each is refetched. */
+  expireClientKeyCaches(): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** oidc-provider keeps a client's fetched JWKS until `freshUntil` (epoch seconds); not in its types. */
+interface CachedClientKeys {
+  asymmetricKeyStore?: { freshUntil?: number };
 }
 
 /** A Singpass FAPI 2.0 issuer on loopback, with a fresh ES256 signing key each start. */
@@ -53,6 +60,12 @@ export const startSingpassFapiIssuer = async (
   return {
     issuer,
     discoveryUrl: `${issuer}/.well-known/openid-configuration`,
+    expireClientKeyCaches: async () => {
+      for (const { clientId } of options.clients) {
+        const client = (await provider?.Client.find(clientId)) as CachedClientKeys | undefined;
+        if (client?.asymmetricKeyStore) client.asymmetricKeyStore.freshUntil = 0;
+      }
+    },
     stop: () => closeServer(server),
   };
 };

@@ -36,20 +36,32 @@ export const fapiKeys = async (): Promise<RelyingPartyKeys> => {
   return fapi;
 };
 
-const discover = async (issuer: string): Promise<client.Configuration> => {
-  const keys = await fapiKeys();
-  const issuerUrl = new URL(issuer);
+const executeFor = (issuer: URL) => (allowsInsecure(issuer) ? [client.allowInsecureRequests] : []);
+
+/** The issuer's metadata: discovery is fetched once an hour, whatever keys we hold meanwhile. */
+const discoveredMetadata = expiring(
+  async (issuer: string): Promise<client.ServerMetadata> => {
+    const issuerUrl = new URL(issuer);
+    const { clientId } = await fapiKeys();
+    const discovered = await client.discovery(issuerUrl, clientId, undefined, undefined, {
+      execute: executeFor(issuerUrl),
+      timeout: Math.ceil(setting('UPSTREAM_TIMEOUT_MS') / 1000),
+    });
+    return discovered.serverMetadata();
+  },
+  () => DISCOVERY_CACHE_MS,
+);
+
+const configure = (metadata: client.ServerMetadata, keys: RelyingPartyKeys): client.Configuration => {
   // private_key_jwt: openid-client signs a fresh assertion per call (aud = the issuer, 60 s life).
-  const config = await client.discovery(
-    issuerUrl,
+  const config = new client.Configuration(
+    metadata,
     keys.clientId,
     CLIENT_METADATA,
     client.PrivateKeyJwt({ key: keys.signing.key, kid: keys.signing.kid }),
-    {
-      execute: allowsInsecure(issuerUrl) ? [client.allowInsecureRequests] : [],
-      timeout: Math.ceil(setting('UPSTREAM_TIMEOUT_MS') / 1000),
-    },
   );
+  for (const allow of executeFor(new URL(metadata.issuer))) allow(config);
+  config.timeout = Math.ceil(setting('UPSTREAM_TIMEOUT_MS') / 1000);
   client.enableDecryptingResponses(
     config,
     ['A256CBC-HS512'],
@@ -60,7 +72,21 @@ const discover = async (issuer: string): Promise<client.Configuration> => {
   return config;
 };
 
-const cached = expiring(discover, () => DISCOVERY_CACHE_MS);
+let built:
+  | { metadata: client.ServerMetadata; keys: RelyingPartyKeys; config: client.Configuration }
+  | undefined;
 
-/** The FAPI client for this deployment's issuer: discovered once an hour, keys from the Singpass secret. */
-export const fapiConfiguration = (): Promise<client.Configuration> => cached(setting('SINGPASS_FAPI_ISSUER'));
+/**
+ * The FAPI client for this deployment's issuer. It is rebuilt when either the discovery or the
+ * Singpass secret is re-read, so a key rotation reaches it as soon as it reaches the secret cache.
+ */
+export const fapiConfiguration = async (): Promise<client.Configuration> => {
+  const [metadata, keys] = await Promise.all([
+    discoveredMetadata(setting('SINGPASS_FAPI_ISSUER')),
+    fapiKeys(),
+  ]);
+  if (built?.metadata !== metadata || built.keys !== keys) {
+    built = { metadata, keys, config: configure(metadata, keys) };
+  }
+  return built.config;
+};
