@@ -48,6 +48,30 @@ test('a person logs in with Singpass through the demo app, which verifies the lo
   assert.equal(html.includes(PERSONAS.citizen.nric), false);
 });
 
+test('the third demo app, on Singpass FAPI 2.0, logs a person in and greets them with Myinfo v5 data', async () => {
+  const app = stack.apps[2];
+  assert.ok(app);
+  const login = await consentAndReturn(
+    `${stack.demoAppUrl}/apps/3/singpass`,
+    app.callbacks.singpass,
+    PERSONAS.citizen,
+  );
+  const loginPage = await fetch(`${app.callbacks.singpass}?${new URLSearchParams(login)}`);
+  assert.equal(loginPage.status, 200);
+  assert.match(await loginPage.text(), new RegExp(`u=${PERSONAS.citizen.uuid}`));
+
+  const myinfo = await consentAndReturn(
+    `${stack.demoAppUrl}/apps/3/myinfo`,
+    app.callbacks.myinfo,
+    PERSONAS.citizen,
+  );
+  const page = await fetch(`${app.callbacks.myinfo}?${new URLSearchParams(myinfo)}`);
+  assert.equal(page.status, 200);
+  const html = await page.text();
+  assert.match(html, /Welcome, TAN HENG HUAT/);
+  assert.match(html, /S9812381D/);
+});
+
 test("an officer shares their company's data through the demo app, which opens the Secpass token", async () => {
   const app = stack.apps[0];
   const persona = MYINFOBIZ_PERSONAS[0];
