@@ -3,12 +3,12 @@ import { type Caller, loadCallerApp } from '../../apps/caller.ts';
 import { setting } from '../../config/env.ts';
 import { sealDataToken } from '../../crypto/secpass-token.ts';
 import { pkiCredentials } from '../../secrets/pki-credentials.ts';
-import { consumeState, newStateValue, saveState } from '../../store/state-store.ts';
-import { nowSeconds } from '../../store/table.ts';
+import { consumeState } from '../../store/state-store.ts';
 import { allInOrder } from '../../util/settle.ts';
 import { completePkiOAuth, type PkiOAuthFlow, settingsOf, startPkiOAuth } from '../pki-oauth/flow.ts';
+import { startFapiFlow } from '../singpass-fapi/flow.ts';
 import { usesFapi } from '../singpass-fapi/profile.ts';
-import { pushAuthorization, redeemCode } from '../singpass-fapi/session.ts';
+import { redeemCode } from '../singpass-fapi/session.ts';
 
 /** Myinfo v3: person data for the NRIC/FIN the access token names. */
 export const myinfoFlow: PkiOAuthFlow = {
@@ -30,23 +30,15 @@ export const myinfoFlow: PkiOAuthFlow = {
 export const startMyinfo = async (app: AppRecord): Promise<string> => {
   const settings = settingsOf(myinfoFlow, app);
   if (!usesFapi(app.providers.myinfo ?? {})) return startPkiOAuth(myinfoFlow, app);
-  const state = newStateValue();
-  const attributes = settings.attributes.join(',');
-  const { url, fapi } = await pushAuthorization('Myinfo', {
-    redirectUri: settings.callbackUrl,
-    scope: ['openid', ...settings.attributes].join(' '),
-    state,
-  });
-  await saveState({
-    state,
-    appId: app.appId,
-    provider: 'myinfo',
-    expiresAt: nowSeconds() + setting('STATE_TTL_SECONDS'),
-    redirectUri: settings.callbackUrl,
-    attributes,
-    fapi,
-  });
-  return url;
+  return startFapiFlow(
+    'Myinfo',
+    {
+      appId: app.appId,
+      redirectUri: settings.callbackUrl,
+      scope: ['openid', ...settings.attributes].join(' '),
+    },
+    () => ({ provider: 'myinfo', attributes: settings.attributes.join(',') }),
+  );
 };
 
 /**

@@ -11,8 +11,9 @@ import { loadSingpassKeys, type SingpassKeys } from '../../secrets/singpass-keys
 import { consumeState, newStateValue, saveState } from '../../store/state-store.ts';
 import { nowSeconds } from '../../store/table.ts';
 import { allInOrder } from '../../util/settle.ts';
+import { startFapiFlow } from '../singpass-fapi/flow.ts';
 import { usesFapi } from '../singpass-fapi/profile.ts';
-import { pushAuthorization, redeemCode } from '../singpass-fapi/session.ts';
+import { redeemCode } from '../singpass-fapi/session.ts';
 import { singpassProvider } from './discovery.ts';
 import { openIdToken, uuidOf } from './id-token.ts';
 
@@ -53,24 +54,15 @@ export const startSingpassLogin = async (app: AppRecord): Promise<string> => {
 };
 
 /** The same login under Singpass FAPI 2.0: a PAR for `openid`, the nonce kept in the FAPI session. */
-const startFapiLogin = async (app: AppRecord, settings: SingpassSettings): Promise<string> => {
-  const state = newStateValue();
-  const { url, fapi } = await pushAuthorization('Singpass', {
-    redirectUri: settings.callbackUrl,
-    scope: 'openid',
-    state,
-  });
-  await saveState({
-    state,
-    appId: app.appId,
-    provider: 'singpass',
-    expiresAt: nowSeconds() + setting('STATE_TTL_SECONDS'),
-    redirectUri: settings.callbackUrl,
-    nonce: fapi.nonce,
-    fapi,
-  });
-  return url;
-};
+const startFapiLogin = (app: AppRecord, settings: SingpassSettings): Promise<string> =>
+  startFapiFlow(
+    'Singpass',
+    { appId: app.appId, redirectUri: settings.callbackUrl, scope: 'openid' },
+    (fapi) => ({
+      provider: 'singpass',
+      nonce: fapi.nonce,
+    }),
+  );
 
 // Singpass accepts assertions of at most two minutes; one leaves room for clock skew.
 const ASSERTION_LIFETIME_SECONDS = 60;

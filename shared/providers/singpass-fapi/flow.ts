@@ -1,0 +1,34 @@
+import { setting } from '../../config/env.ts';
+import type { UpstreamName } from '../../http/errors.ts';
+import { type AuthState, type FapiSession, newStateValue, saveState } from '../../store/state-store.ts';
+import { nowSeconds } from '../../store/table.ts';
+import { pushAuthorization } from './session.ts';
+
+type FapiState = Extract<AuthState, { fapi?: FapiSession }>;
+type CommonFields = 'state' | 'appId' | 'expiresAt' | 'redirectUri' | 'fapi';
+/** What a flow keeps besides the fields every FAPI state has, given the session just pushed. */
+type FlowFields = (
+  fapi: FapiSession,
+) => FapiState extends infer S ? (S extends FapiState ? Omit<S, CommonFields> : never) : never;
+
+/**
+ * Starts a FAPI 2.0 flow for one of our routes: a fresh state, the pushed authorisation request,
+ * then the state saved with the session (DPoP key included). Returns where the person is sent.
+ */
+export const startFapiFlow = async (
+  upstream: UpstreamName,
+  request: { appId: string; redirectUri: string; scope: string },
+  flowFields: FlowFields,
+): Promise<string> => {
+  const state = newStateValue();
+  const { url, fapi } = await pushAuthorization(upstream, { ...request, state });
+  await saveState({
+    ...flowFields(fapi),
+    state,
+    appId: request.appId,
+    expiresAt: nowSeconds() + setting('STATE_TTL_SECONDS'),
+    redirectUri: request.redirectUri,
+    fapi,
+  });
+  return url;
+};
