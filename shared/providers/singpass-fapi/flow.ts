@@ -6,10 +6,10 @@ import { pushAuthorization } from './session.ts';
 
 type FapiState = Extract<AuthState, { fapi?: FapiSession }>;
 type CommonFields = 'state' | 'appId' | 'expiresAt' | 'redirectUri' | 'fapi';
+/** Omit applied to each member of a union, so the provider discriminant keeps its meaning. */
+type OmitEach<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 /** What a flow keeps besides the fields every FAPI state has, given the session just pushed. */
-type FlowFields = (
-  fapi: FapiSession,
-) => FapiState extends infer S ? (S extends FapiState ? Omit<S, CommonFields> : never) : never;
+type FlowFields = (fapi: FapiSession) => OmitEach<FapiState, CommonFields>;
 
 /**
  * Starts a FAPI 2.0 flow for one of our routes: a fresh state, the pushed authorisation request,
