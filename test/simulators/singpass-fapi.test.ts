@@ -165,6 +165,8 @@ describe('Singpass FAPI 2.0 issuer simulator', () => {
     assert.deepEqual(metadata.id_token_encryption_alg_values_supported, ['ECDH-ES+A256KW']);
     assert.deepEqual(metadata.id_token_encryption_enc_values_supported, ['A256CBC-HS512']);
     assert.deepEqual(metadata.code_challenge_methods_supported, ['S256']);
+    assert.deepEqual(metadata.response_types_supported, ['code']);
+    assert.deepEqual(metadata.grant_types_supported, ['authorization_code']);
     assert.equal(new URL(issuer.issuer).hostname, '127.0.0.1');
   });
 

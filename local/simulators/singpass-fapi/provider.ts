@@ -100,6 +100,7 @@ export const createProvider = ({ issuer, clients, signingJwk, nricOf, headless }
       rpInitiatedLogout: { enabled: false },
     },
     clientAuthMethods: ['private_key_jwt'],
+    responseTypes: ['code'],
     assertJwtClientAuthClaimsAndHeader: (_ctx, claims) => assertShortLivedAssertion(claims, issuer),
     enabledJWA: {
       clientAuthSigningAlgValues: ['ES256'],
