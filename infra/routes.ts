@@ -13,6 +13,9 @@ export const FUNCTION_NAMES = [
 ] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 
+/** The one stage apps call; part of every URL, so part of the issuer too. */
+export const STAGE_NAME = 'v1';
+
 /** `ANY`: API Gateway's any-method route; the handler sees the real method. */
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'ANY';
 
@@ -95,9 +98,10 @@ export const SERVER_FAILURE_RESPONSE = {
 
 /** Every API Gateway response type we restyle, and the answer it gets. */
 export const GATEWAY_RESPONSES: readonly { types: readonly string[]; answer: GatewayAnswer }[] = [
-  { types: ['UNAUTHORIZED', 'ACCESS_DENIED'], answer: DENIED_RESPONSE },
+  // INVALID_API_KEY: the authorizer named no usage plan key (an app without a plan).
+  { types: ['UNAUTHORIZED', 'ACCESS_DENIED', 'INVALID_API_KEY'], answer: DENIED_RESPONSE },
   { types: ['MISSING_AUTHENTICATION_TOKEN'], answer: NOT_FOUND_RESPONSE },
   { types: ['AUTHORIZER_FAILURE', 'AUTHORIZER_CONFIGURATION_ERROR'], answer: AUTHORIZER_FAILURE_RESPONSE },
-  { types: ['THROTTLED'], answer: THROTTLED_RESPONSE },
+  { types: ['THROTTLED', 'QUOTA_EXCEEDED'], answer: THROTTLED_RESPONSE },
   { types: ['DEFAULT_5XX'], answer: SERVER_FAILURE_RESPONSE },
 ];

@@ -7,41 +7,25 @@ import type { UpstreamProfile } from '../shared/apps/app-record.ts';
 import type { Config } from '../shared/config/env.ts';
 import { TABLE_KEYS } from '../shared/store/table.ts';
 import { acknowledge } from './constructs/acknowledge.ts';
+import { DataKey } from './constructs/data-key.ts';
+import { EdgeFirewall } from './constructs/edge-firewall.ts';
 import { HandlerFunction } from './constructs/handler-function.ts';
+import { Operations } from './constructs/operations.ts';
 import { SecpassApi } from './constructs/secpass-api.ts';
+import { ENVIRONMENTS, type EnvironmentName, UPSTREAM_URLS, type UpstreamUrlName } from './environments.ts';
 import { FUNCTION_NAMES, type FunctionName } from './routes.ts';
 
-/**
- * Every upstream URL a deployment can point elsewhere with `-c <key>=https://…`: the setting it
- * becomes and the default, which is the upstream's test environment.
- */
-export const UPSTREAM_URLS = {
-  /** Myinfo v3 (authorise, token and person hang off it). */
-  myinfoBaseUrl: { setting: 'MYINFO_BASE_URL', fallback: 'https://test.api.myinfo.gov.sg/com/v3' },
-  myinfoBizBaseUrl: { setting: 'MYINFOBIZ_BASE_URL', fallback: 'https://test.api.myinfo.gov.sg/biz/v2' },
-  /** SG-Verify's token and person APIs, and what its QR codes open. */
-  sgverifyApiBaseUrl: {
-    setting: 'SGVERIFY_API_BASE_URL',
-    fallback: 'https://test.api.myinfo.gov.sg/sgverify/v2',
-  },
-  sgverifyQrBaseUrl: { setting: 'SGVERIFY_QR_BASE_URL', fallback: 'https://app.singpass.gov.sg/sgverify' },
-  singpassDiscoveryUrl: {
-    setting: 'SINGPASS_DISCOVERY_URL',
-    fallback: 'https://stg-id.singpass.gov.sg/.well-known/openid-configuration',
-  },
-  /** Singpass's FAPI 2.0 issuer (staging), for apps whose profile is `fapi2`. */
-  singpassFapiIssuer: { setting: 'SINGPASS_FAPI_ISSUER', fallback: 'https://stg-id.singpass.gov.sg/fapi' },
-  /** CPFHub's API (the spec's base) and its OAuth endpoints (the spec names no host for them). */
-  cpfhubApiBaseUrl: { setting: 'CPFHUB_API_BASE_URL', fallback: 'https://api.cpfhub.sg/v1' },
-  cpfhubOAuthBaseUrl: { setting: 'CPFHUB_OAUTH_BASE_URL', fallback: 'https://api.cpfhub.sg/oauth' },
-} as const satisfies Record<string, { setting: keyof Config; fallback: string }>;
-export type UpstreamUrlName = keyof typeof UPSTREAM_URLS;
-
-/** Each upstream URL, when not its default (every one must be https), and the default profile. */
+/** Each upstream URL when not the environment's own (every one must be https), and the rest of the deployment's choices. */
 export type SecpassStackProps = StackProps &
   Partial<Record<UpstreamUrlName, string>> & {
+    /** Upstream environment, log retention and data protection; `test` unless said. */
+    environment?: EnvironmentName;
     /** The upstream profile of apps whose record names none; `legacy` unless said. */
     upstreamProfile?: UpstreamProfile;
+    /** Serve the API under this name too (the certificate must be in the stack's region). */
+    customDomain?: { name: string; certificateArn: string };
+    /** Where alarms are mailed, besides their SNS topic. */
+    alarmEmail?: string;
   };
 
 type SecretName = 'signing' | 'myinfo' | 'myinfobiz' | 'singpass' | 'sgverify' | 'cpfhub';
@@ -73,6 +57,11 @@ export const ACCESS: Record<FunctionName, { table: readonly string[]; secrets: r
   jwks: { table: [], secrets: ['signing', 'singpass'] },
 };
 
+const READ_ACTIONS = new Set(['dynamodb:GetItem', 'dynamodb:Query']);
+// Named one by one (no kms:* wildcards): what DynamoDB asks of a caller of a table under our key.
+const KEY_READ_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey'];
+const KEY_WRITE_ACTIONS = [...KEY_READ_ACTIONS, 'kms:Encrypt', 'kms:GenerateDataKey'];
+
 /** The authorizer sits in front of every private call, so it must answer well inside the 29 s. */
 const timeoutOf = (name: FunctionName): Duration => Duration.seconds(name === 'authorizer' ? 10 : 29);
 
@@ -85,27 +74,37 @@ const httpsUrl = (name: string, value: string): string => {
 };
 
 export class SecpassStack extends Stack {
-  readonly table: dynamodb.TableV2;
+  readonly table: dynamodb.Table;
   readonly secrets: Record<SecretName, secretsmanager.Secret>;
   readonly functions: Record<FunctionName, NodejsFunction>;
   readonly api: SecpassApi;
+  readonly environmentName: EnvironmentName;
+  readonly key: DataKey;
+  readonly operations: Operations;
 
   constructor(scope: Construct, id: string, props: SecpassStackProps = {}) {
     super(scope, id, props);
+    this.environmentName = props.environment ?? 'test';
+    const settings = ENVIRONMENTS[this.environmentName];
     const upstreamUrls = Object.fromEntries(
-      Object.entries(UPSTREAM_URLS).map(([name, { setting, fallback }]) => [
+      Object.entries(UPSTREAM_URLS).map(([name, { setting, url }]) => [
         setting,
-        httpsUrl(name, props[name as UpstreamUrlName] ?? fallback),
+        httpsUrl(name, props[name as UpstreamUrlName] ?? url(this.environmentName)),
       ]),
     );
+    this.key = new DataKey(this, 'DataKey', { environmentName: this.environmentName });
+    const logs = { retention: settings.logRetention, encryptionKey: this.key.key };
 
-    this.table = new dynamodb.TableV2(this, 'Table', {
+    // Table rather than TableV2: TableV2 cannot take a customer-managed key in a region-agnostic stack.
+    this.table = new dynamodb.Table(this, 'Table', {
       partitionKey: { name: TABLE_KEYS.partition, type: dynamodb.AttributeType.STRING },
       sortKey: { name: TABLE_KEYS.sort, type: dynamodb.AttributeType.STRING },
       timeToLiveAttribute: TABLE_KEYS.ttl,
-      billing: dynamodb.Billing.onDemand(),
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      encryption: dynamodb.TableEncryptionV2.awsManagedKey(),
+      encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: this.key.key,
+      deletionProtection: settings.deletionProtection,
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
@@ -136,7 +135,11 @@ export class SecpassStack extends Stack {
       ),
     };
 
-    this.api = new SecpassApi(this, 'Api');
+    this.api = new SecpassApi(this, 'Api', {
+      name: `secpass-${this.environmentName}`,
+      logs,
+      customDomain: props.customDomain,
+    });
 
     const environment = {
       ...upstreamUrls,
@@ -154,16 +157,32 @@ export class SecpassStack extends Stack {
 
     const functions: Partial<Record<FunctionName, NodejsFunction>> = {};
     for (const name of FUNCTION_NAMES) {
-      const handler = new HandlerFunction(this, name, { name, environment, timeout: timeoutOf(name) });
+      const handler = new HandlerFunction(this, name, { name, environment, timeout: timeoutOf(name), logs });
       const access = ACCESS[name];
-      if (access.table.length > 0) this.table.grant(handler.role, ...access.table);
+      if (access.table.length > 0) {
+        this.table.grant(handler.role, ...access.table);
+        // Items are encrypted under our key: reading needs Decrypt, writing Encrypt and data keys too.
+        const writes = access.table.some((action) => !READ_ACTIONS.has(action));
+        this.key.key.grant(handler.role, ...(writes ? KEY_WRITE_ACTIONS : KEY_READ_ACTIONS));
+      }
       for (const secret of access.secrets) this.secrets[secret].grantRead(handler.role);
       functions[name] = handler.fn;
     }
     this.functions = functions as Record<FunctionName, NodejsFunction>;
     this.api.serve(this.functions);
+    new EdgeFirewall(this, 'Firewall', { stage: this.api.restApi.deploymentStage });
+    this.operations = new Operations(this, 'Operations', {
+      api: this.api.restApi,
+      functions: this.functions,
+      key: this.key.key,
+      alarmEmail: props.alarmEmail,
+    });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.restApi.url, description: 'Base URL apps call' });
+    new CfnOutput(this, 'RestApiId', {
+      value: this.api.restApi.restApiId,
+      description: 'For `npm run apps -- create`: each app gets its own usage plan on this API',
+    });
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
     new CfnOutput(this, 'SigningSecretName', { value: this.secrets.signing.secretName });
     new CfnOutput(this, 'SigningSecretArn', { value: this.secrets.signing.secretArn });
@@ -184,6 +203,7 @@ export class SecpassStack extends Stack {
     const secret = new secretsmanager.Secret(this, id, {
       description,
       secretStringValue: SecretValue.unsafePlainText('{}'),
+      encryptionKey: this.key.key,
       removalPolicy: RemovalPolicy.RETAIN,
     });
     acknowledge(

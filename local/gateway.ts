@@ -238,6 +238,8 @@ const handle = async (req: IncomingMessage, host: string): Promise<APIGatewayPro
       return gatewayAnswer(AUTHORIZER_FAILURE_RESPONSE.statusCode, AUTHORIZER_FAILURE_RESPONSE.body);
     }
     if (!allows(decision, methodArn)) return gatewayAnswer(DENIED_RESPONSE.statusCode, DENIED_RESPONSE.body);
+    // Private methods require an API Gateway key, which the authorizer names (key source AUTHORIZER).
+    if (!decision.usageIdentifierKey) return gatewayAnswer(DENIED_RESPONSE.statusCode, DENIED_RESPONSE.body);
     requestContext.authorizer = { ...decision.context, principalId: decision.principalId };
   }
 

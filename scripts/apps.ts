@@ -12,7 +12,9 @@ import {
   SingpassSettings,
 } from '../shared/apps/app-record.ts';
 import { listApps, setAppStatus } from '../shared/apps/app-store.ts';
-import { onboardApp, rotateAppApiKey } from '../shared/apps/onboarding.ts';
+import { ensureUsageKey, onboardApp, rotateAppApiKey } from '../shared/apps/onboarding.ts';
+import { attachUsagePlan, DEFAULT_APP_THROTTLE } from '../shared/apps/usage-plan.ts';
+import { STAGE_NAME } from '../infra/routes.ts';
 
 /**
  * `npm run apps -- <create|list|disable|enable|rotate-key> …`: manages apps in the table named by
@@ -26,12 +28,15 @@ const USAGE = `usage:
                   [--myinfobiz-callback URL --myinfobiz-attributes a,b,c --myinfobiz-purpose TEXT [--myinfobiz-subentity ID]]
                   [--myinfo-profile legacy|fapi2] [--singpass-callback URL [--singpass-profile legacy|fapi2]]
                   [--sgverify-attributes a,b,c [--sgverify-subentity ID]]
-                  [--cpfhub-scopes a,b [--cpfhub-callback URL]]
+                  [--cpfhub-scopes a,b [--cpfhub-callback URL]] [--rate-limit N --burst-limit N]
   npm run apps -- list
   npm run apps -- disable APP_ID
   npm run apps -- enable APP_ID
   npm run apps -- rotate-key APP_ID
-options: --local  use the table of a running \`npm start\` (reads .local/demo-app.json)`;
+  npm run apps -- attach-plan APP_ID [--rate-limit N --burst-limit N]
+options: --local  use the table of a running \`npm start\` (reads .local/demo-app.json)
+On AWS, set SECPASS_REST_API_ID (the stack output RestApiId): create and attach-plan then give the
+app its own API Gateway usage plan; without one the gateway refuses the app's calls.`;
 
 class UsageError extends Error {}
 
@@ -58,6 +63,8 @@ const { values: options, positionals } = parseArgs({
     'sgverify-subentity': { type: 'string' },
     'cpfhub-scopes': { type: 'string' },
     'cpfhub-callback': { type: 'string' },
+    'rate-limit': { type: 'string' },
+    'burst-limit': { type: 'string' },
   },
 });
 
@@ -115,6 +122,34 @@ const cpfhubSettings = (): AppRecord['providers']['cpfhub'] =>
       })
     : undefined;
 
+const positiveNumber = (name: 'rate-limit' | 'burst-limit', fallback: number): number => {
+  const raw = options[name];
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new UsageError(`--${name} must be a positive number`);
+  return value;
+};
+
+/** On AWS (SECPASS_REST_API_ID set), the app's own usage plan; locally the gateway meters nothing. */
+const usagePlanFor = async (app: AppRecord): Promise<string> => {
+  const restApiId = process.env.SECPASS_REST_API_ID;
+  if (options.local || !restApiId) {
+    return options.local ? 'local: not metered' : 'none: set SECPASS_REST_API_ID, then run attach-plan';
+  }
+  if (!app.usageKey) throw new Error(`app ${app.appId} has no usage key`);
+  const { usagePlanId } = await attachUsagePlan({
+    restApiId,
+    stage: STAGE_NAME,
+    appId: app.appId,
+    usageKey: app.usageKey,
+    throttle: {
+      rateLimit: positiveNumber('rate-limit', DEFAULT_APP_THROTTLE.rateLimit),
+      burstLimit: positiveNumber('burst-limit', DEFAULT_APP_THROTTLE.burstLimit),
+    },
+  });
+  return usagePlanId;
+};
+
 const commands: Record<string, (appId?: string) => Promise<unknown>> = {
   create: async () => {
     if (!options.name) throw new UsageError('create needs --name');
@@ -135,6 +170,7 @@ const commands: Record<string, (appId?: string) => Promise<unknown>> = {
     return {
       appId: app.appId,
       apiKey,
+      usagePlan: await usagePlanFor(app),
       ...(privateJwk ? { privateJwk } : {}),
       note: 'The API key (and any generated private key) is shown only now; Secpass keeps a hash.',
     };
@@ -150,6 +186,10 @@ const commands: Record<string, (appId?: string) => Promise<unknown>> = {
   disable: async (appId) =>
     setAppStatus(required(appId), 'disabled').then(() => ({ appId, status: 'disabled' })),
   enable: async (appId) => setAppStatus(required(appId), 'active').then(() => ({ appId, status: 'active' })),
+  'attach-plan': async (appId) => {
+    const app = await ensureUsageKey(required(appId));
+    return { appId: app.appId, usagePlan: await usagePlanFor(app) };
+  },
   'rotate-key': async (appId) => ({
     appId,
     apiKey: await rotateAppApiKey(required(appId)),

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { type Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -12,10 +13,17 @@ import { acknowledge } from './acknowledge.ts';
 /** Handler entries in the route table are relative to the repository root, wherever cdk runs. */
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
+/** How the deployment keeps logs: retention per environment, encrypted under its own key. */
+export interface LogSettings {
+  retention: logs.RetentionDays;
+  encryptionKey: kms.IKey;
+}
+
 export interface HandlerFunctionProps {
   name: FunctionName;
   environment: Record<string, string>;
   timeout: Duration;
+  logs: LogSettings;
 }
 
 /**
@@ -29,7 +37,7 @@ export class HandlerFunction extends Construct {
   constructor(scope: Construct, id: string, props: HandlerFunctionProps) {
     super(scope, id);
     const logGroup = new logs.LogGroup(this, 'Logs', {
-      retention: logs.RetentionDays.ONE_MONTH,
+      ...props.logs,
       // Logs hold no personal data (see DESIGN); keeping them past the stack buys nothing.
       removalPolicy: RemovalPolicy.DESTROY,
     });

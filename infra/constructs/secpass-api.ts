@@ -1,5 +1,6 @@
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -9,11 +10,17 @@ import {
   GATEWAY_RESPONSES,
   type GatewayAnswer,
   ROUTES,
+  STAGE_NAME,
 } from '../routes.ts';
 import { acknowledge } from './acknowledge.ts';
+import type { LogSettings } from './handler-function.ts';
 
-/** The one stage apps call; part of every URL, so part of the issuer too. */
-export const STAGE_NAME = 'v1';
+export interface SecpassApiProps {
+  name: string;
+  logs: LogSettings;
+  customDomain?: { name: string; certificateArn: string };
+}
+
 
 /**
  * The REST API. Built in two steps because the functions need the API's base URL (their token
@@ -28,15 +35,17 @@ export class SecpassApi extends Construct {
    */
   readonly baseUrl: string;
 
-  constructor(scope: Construct, id: string) {
+  constructor(scope: Construct, id: string, props: SecpassApiProps) {
     super(scope, id);
     const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
-      retention: logs.RetentionDays.ONE_MONTH,
+      ...props.logs,
       // Operational records only (no query strings or bodies); they need not outlive the stack.
       removalPolicy: RemovalPolicy.DESTROY,
     });
     this.restApi = new apigateway.RestApi(this, 'RestApi', {
-      restApiName: 'secpass',
+      restApiName: props.name,
+      // Usage plans meter and throttle per app: the authorizer names the app's API Gateway key.
+      apiKeySourceType: apigateway.ApiKeySourceType.AUTHORIZER,
       description: 'Secpass: Singpass, Myinfo and friends behind an API key',
       // Execution logs (errors only, no payloads) need API Gateway's account-level logging role.
       cloudWatchRole: true,
@@ -56,6 +65,15 @@ export class SecpassApi extends Construct {
     const { restApiId } = this.restApi;
     const stack = Stack.of(this);
     this.baseUrl = `https://${restApiId}.execute-api.${stack.region}.${stack.urlSuffix}/${STAGE_NAME}`;
+    if (props.customDomain) {
+      // The execute-api URL stays the issuer; the custom name is another door to the same stage.
+      this.restApi.addDomainName('CustomDomain', {
+        domainName: props.customDomain.name,
+        certificate: acm.Certificate.fromCertificateArn(this, 'Certificate', props.customDomain.certificateArn),
+        securityPolicy: apigateway.SecurityPolicy.TLS_1_2,
+        basePath: STAGE_NAME,
+      });
+    }
 
     // API Gateway's own refusals speak the API's JSON error format too (see GATEWAY_RESPONSES).
     for (const { types, answer } of GATEWAY_RESPONSES) {
@@ -66,11 +84,6 @@ export class SecpassApi extends Construct {
       this.restApi,
       'AwsSolutions-APIG2',
       'The route table declares no parameters or bodies; handlers validate input identically on AWS and locally.',
-    );
-    acknowledge(
-      this.restApi,
-      'AwsSolutions-APIG3',
-      'The WAF web ACL arrives with the production-hardening issue.',
     );
     acknowledge(
       this.restApi,
@@ -95,6 +108,7 @@ export class SecpassApi extends Construct {
           authorizationType: isPrivate
             ? apigateway.AuthorizationType.CUSTOM
             : apigateway.AuthorizationType.NONE,
+          apiKeyRequired: isPrivate,
         });
       if (isPrivate) {
         acknowledge(

@@ -67,6 +67,11 @@ export const AppRecord = z.object({
     cpfhub: z.optional(CpfhubSettings),
   }),
   createdAt: z.string(),
+  /**
+   * The value of the app's API Gateway key, which its usage plan meters and throttles. Not a
+   * credential: the gateway only accepts it from our authorizer, after the app's own key matched.
+   */
+  usageKey: z.optional(z.string().check(z.minLength(20))),
 });
 
 export type AppRecord = z.infer<typeof AppRecord>;

@@ -81,6 +81,19 @@ export const setAppStatus = async (appId: string, status: AppRecord['status']): 
   );
 };
 
+/** Sets a usage key only where none is yet, so two runs cannot leave two plans' keys. */
+export const setUsageKey = async (appId: string, usageKey: string): Promise<void> => {
+  await documentClient().send(
+    new UpdateCommand({
+      TableName: tableName(),
+      Key: appKey(appId),
+      UpdateExpression: 'SET usageKey = :key',
+      ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(usageKey)',
+      ExpressionAttributeValues: { ':key': usageKey },
+    }),
+  );
+};
+
 /** Replaces the app's API key: the old key stops working in the same transaction. */
 export const replaceApiKeyHash = async (appId: string, oldHash: string, newHash: string): Promise<void> => {
   await documentClient().send(

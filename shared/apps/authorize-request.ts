@@ -28,5 +28,10 @@ export const authorizeRequest = async (
   const apiKey = apiKeyFromAuthorization(header);
   const app = apiKey ? await findActiveAppByKeyHash(hashApiKey(apiKey)) : undefined;
   if (!app) return policy('anonymous', 'Deny', wholeApi(event.methodArn));
-  return { ...policy(app.appId, 'Allow', wholeApi(event.methodArn)), context: { appId: app.appId } };
+  return {
+    ...policy(app.appId, 'Allow', wholeApi(event.methodArn)),
+    context: { appId: app.appId },
+    // The app's own usage plan meters and throttles it; an app without one is refused by the gateway.
+    ...(app.usageKey ? { usageIdentifierKey: app.usageKey } : {}),
+  };
 };

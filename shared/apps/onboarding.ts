@@ -1,13 +1,17 @@
 import type { JWK } from 'jose';
+import { randomBytes } from 'node:crypto';
 import { generateApiKey, hashApiKey } from './api-key.ts';
 import type { AppRecord } from './app-record.ts';
-import { createApp, getApp, newAppId, replaceApiKeyHash } from './app-store.ts';
+import { createApp, getApp, newAppId, replaceApiKeyHash, setUsageKey } from './app-store.ts';
 
 export interface NewApp {
   name: string;
   publicJwk: JWK;
   providers: AppRecord['providers'];
 }
+
+/** API Gateway keys are 20 to 128 characters. */
+export const newUsageKey = (): string => `usage_${randomBytes(24).toString('base64url')}`;
 
 /** Creates an app and returns its API key: the only time the key exists outside the caller. */
 export const onboardApp = async (input: NewApp): Promise<{ app: AppRecord; apiKey: string }> => {
@@ -20,6 +24,7 @@ export const onboardApp = async (input: NewApp): Promise<{ app: AppRecord; apiKe
     publicJwk: input.publicJwk as AppRecord['publicJwk'],
     providers: input.providers,
     createdAt: new Date().toISOString(),
+    usageKey: newUsageKey(),
   };
   await createApp(app);
   return { app, apiKey };
@@ -32,4 +37,14 @@ export const rotateAppApiKey = async (appId: string): Promise<string> => {
   const apiKey = generateApiKey();
   await replaceApiKeyHash(appId, app.apiKeyHash, hashApiKey(apiKey));
   return apiKey;
+};
+
+/** Apps created before usage plans existed get their usage key here, once. */
+export const ensureUsageKey = async (appId: string): Promise<AppRecord> => {
+  const app = await getApp(appId);
+  if (!app) throw new Error(`no app ${appId}`);
+  if (app.usageKey) return app;
+  const usageKey = newUsageKey();
+  await setUsageKey(appId, usageKey);
+  return { ...app, usageKey };
 };

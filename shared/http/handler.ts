@@ -2,6 +2,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { logger } from '../log/logger.ts';
+import { countUpstreamFailure } from '../log/metrics.ts';
 import { NotFoundError, SecpassError, UpstreamError } from './errors.ts';
 import { errorBody, htmlResponse, jsonResponse } from './responses.ts';
 
@@ -28,6 +29,7 @@ const toHttp = (error: unknown, format: ErrorFormat): APIGatewayProxyResult => {
         provider: error.provider,
         upstreamStatus: error.upstreamStatus,
       });
+      countUpstreamFailure(error.provider);
     } else {
       logger.info('request refused', fields);
     }
@@ -46,6 +48,13 @@ export const routedHandler = (routes: Record<string, HttpHandler>, format: Error
     return handle(event, context);
   }, format);
 
+/** An app's own `X-Correlation-Id` when it is a plain token (never free text in our logs), else the request id. */
+const CORRELATION_ID = /^[A-Za-z0-9._-]{1,64}$/;
+const correlationIdOf = (event: APIGatewayProxyEvent): string | undefined => {
+  const given = Object.entries(event.headers ?? {}).find(([name]) => name.toLowerCase() === 'x-correlation-id')?.[1];
+  return given && CORRELATION_ID.test(given) ? given : event.requestContext?.requestId;
+};
+
 /** Wraps a route handler with request-scoped logging and the error mapping. */
 export const httpHandler = (handle: HttpHandler, format: ErrorFormat = 'json') =>
   middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
@@ -54,6 +63,7 @@ export const httpHandler = (handle: HttpHandler, format: ErrorFormat = 'json') =
     .before(({ event }) => {
       logger.appendKeys({
         apiRequestId: event.requestContext?.requestId,
+        correlationId: correlationIdOf(event),
         route: `${event.httpMethod} ${event.resource}`,
       });
     })

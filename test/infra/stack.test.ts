@@ -9,6 +9,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { ArtifactMetadataEntryType } from 'aws-cdk-lib/cloud-assembly-schema';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ESM_REQUIRE_BANNER } from '../../infra/bundling.ts';
+import { UPSTREAM_URLS } from '../../infra/environments.ts';
 import {
   DENIED_RESPONSE,
   FUNCTION_NAMES,
@@ -17,7 +18,7 @@ import {
   NOT_FOUND_RESPONSE,
   ROUTES,
 } from '../../infra/routes.ts';
-import { SecpassStack, UPSTREAM_URLS } from '../../infra/stack.ts';
+import { SecpassStack } from '../../infra/stack.ts';
 
 interface CfnResourceJson {
   Type: string;
@@ -257,8 +258,8 @@ describe('CDK stack', () => {
         assert.equal(target(env.SGVERIFY_SECRET_ID), logicalId(stack.secrets.sgverify.node.defaultChild));
         assert.equal(target(env.CPFHUB_SECRET_ID), logicalId(stack.secrets.cpfhub.node.defaultChild));
         assert.equal(env.DEFAULT_UPSTREAM_PROFILE, 'legacy');
-        for (const [name, { setting, fallback }] of Object.entries(UPSTREAM_URLS)) {
-          if (name !== 'myinfoBaseUrl') assert.equal(env[setting], fallback, setting);
+        for (const [name, { setting, url }] of Object.entries(UPSTREAM_URLS)) {
+          if (name !== 'myinfoBaseUrl') assert.equal(env[setting], url('test'), setting);
         }
         // The issuer is this API's base URL: built from its id and ending in the stage.
         const issuer = JSON.stringify(env.SECPASS_ISSUER);
@@ -279,13 +280,13 @@ describe('CDK stack', () => {
   });
 
   describe('data', () => {
-    test('the table: pk/sk strings, on demand, TTL on ttl, point-in-time recovery, encrypted, retained', () => {
+    test('the table: pk/sk strings, on demand, TTL, point-in-time recovery, our key, protected, retained', () => {
       const tableId = logicalId(stack.table.node.defaultChild);
       const table = resource(tableId);
-      assert.equal(table.Type, 'AWS::DynamoDB::GlobalTable');
+      assert.equal(table.Type, 'AWS::DynamoDB::Table');
       assert.equal(table.DeletionPolicy, 'Retain');
       assert.equal(table.UpdateReplacePolicy, 'Retain');
-      template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      template.hasResourceProperties('AWS::DynamoDB::Table', {
         KeySchema: [
           { AttributeName: 'pk', KeyType: 'HASH' },
           { AttributeName: 'sk', KeyType: 'RANGE' },
@@ -296,10 +297,13 @@ describe('CDK stack', () => {
         ]),
         BillingMode: 'PAY_PER_REQUEST',
         TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
-        SSESpecification: Match.objectLike({ SSEEnabled: true }),
-        Replicas: [
-          Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } }),
-        ],
+        SSESpecification: {
+          SSEEnabled: true,
+          SSEType: 'KMS',
+          KMSMasterKeyId: { 'Fn::GetAtt': [logicalId(stack.key.key.node.defaultChild), 'Arn'] },
+        },
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        DeletionProtectionEnabled: true,
       });
     });
 
@@ -332,9 +336,13 @@ describe('CDK stack', () => {
   });
 
   describe('least privilege', () => {
+    // The table is encrypted under the deployment's key: readers may decrypt, writers encrypt too.
+    const keyRead = ['kms:Decrypt on data key', 'kms:DescribeKey on data key'];
+    const keyWrite = [...keyRead, 'kms:Encrypt on data key', 'kms:GenerateDataKey on data key'];
     const expectedGrants: Record<FunctionName, string[]> = {
-      authorizer: ['dynamodb:GetItem on table'],
+      authorizer: ['dynamodb:GetItem on table', ...keyRead],
       'authorise-init': [
+        ...keyWrite,
         'dynamodb:GetItem on table',
         'dynamodb:PutItem on table',
         'secretsmanager:DescribeSecret on cpfhub secret',
@@ -349,6 +357,7 @@ describe('CDK stack', () => {
         'secretsmanager:GetSecretValue on singpass secret',
       ],
       'token-exchange': [
+        ...keyWrite,
         'dynamodb:GetItem on table',
         'dynamodb:PutItem on table',
         'dynamodb:UpdateItem on table',
@@ -360,6 +369,7 @@ describe('CDK stack', () => {
         'secretsmanager:GetSecretValue on singpass secret',
       ],
       'person-fetch': [
+        ...keyWrite,
         'dynamodb:DeleteItem on table',
         'dynamodb:GetItem on table',
         'dynamodb:Query on table',
@@ -374,6 +384,7 @@ describe('CDK stack', () => {
         'secretsmanager:GetSecretValue on singpass secret',
       ],
       'sgverify-callback': [
+        ...keyWrite,
         'dynamodb:GetItem on table',
         'dynamodb:PutItem on table',
         'dynamodb:UpdateItem on table',
@@ -383,6 +394,7 @@ describe('CDK stack', () => {
         'secretsmanager:GetSecretValue on signing secret',
       ],
       'cpfhub-proxy': [
+        ...keyWrite,
         'dynamodb:DeleteItem on table',
         'dynamodb:GetItem on table',
         'dynamodb:UpdateItem on table',
@@ -414,6 +426,7 @@ describe('CDK stack', () => {
         assert.equal(role.Policies, undefined, 'no inline policy');
         const labels: Record<string, string> = {
           [logicalId(stack.table.node.defaultChild)]: 'table',
+          [logicalId(stack.key.key.node.defaultChild)]: 'data key',
           [logicalId(stack.secrets.signing.node.defaultChild)]: 'signing secret',
           [logicalId(stack.secrets.myinfo.node.defaultChild)]: 'myinfo secret',
           [logicalId(stack.secrets.singpass.node.defaultChild)]: 'singpass secret',
@@ -486,7 +499,6 @@ describe('CDK stack', () => {
       const ids = [...new Set(acknowledged.map(([id]) => id.replace(/^annotation::/i, '')))].sort();
       assert.deepEqual(ids, [
         'AwsSolutions-APIG2',
-        'AwsSolutions-APIG3',
         'AwsSolutions-APIG4',
         'AwsSolutions-COG4',
         'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
