@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { JWK } from 'jose';
+import { STAGE_NAME } from '../infra/routes.ts';
 import { newAppKeyPair } from '../local/dev-keys.ts';
 import { useLocalEnvironment } from '../local/local-environment.ts';
 import {
@@ -14,7 +15,6 @@ import {
 import { listApps, setAppStatus } from '../shared/apps/app-store.ts';
 import { ensureUsageKey, onboardApp, rotateAppApiKey } from '../shared/apps/onboarding.ts';
 import { attachUsagePlan, DEFAULT_APP_THROTTLE } from '../shared/apps/usage-plan.ts';
-import { STAGE_NAME } from '../infra/routes.ts';
 
 /**
  * `npm run apps -- <create|list|disable|enable|rotate-key> …`: manages apps in the table named by

@@ -26,7 +26,11 @@ export class EdgeFirewall extends Construct {
     this.webAcl = new wafv2.CfnWebACL(this, 'WebAcl', {
       scope: 'REGIONAL',
       defaultAction: { allow: {} },
-      visibilityConfig: { sampledRequestsEnabled: true, cloudWatchMetricsEnabled: true, metricName: 'secpass' },
+      visibilityConfig: {
+        sampledRequestsEnabled: true,
+        cloudWatchMetricsEnabled: true,
+        metricName: 'secpass',
+      },
       rules: [
         managedRule('AWSManagedRulesCommonRuleSet', 0),
         managedRule('AWSManagedRulesKnownBadInputsRuleSet', 1),

@@ -59,7 +59,12 @@ export class Operations extends Construct {
     this.alarm('ServerErrorRate', serverErrorRate, 5, 'More than 5% of requests answered 5xx');
     this.alarm('LatencyP99', latencyP99, 5_000, 'p99 latency above 5 s');
     this.alarm('Throttles', throttles, 0, 'A function was throttled (concurrency limit reached)');
-    this.alarm('AuthorizerErrors', authorizerErrors, 0, 'The API-key authorizer failed: every private call is refused');
+    this.alarm(
+      'AuthorizerErrors',
+      authorizerErrors,
+      0,
+      'The API-key authorizer failed: every private call is refused',
+    );
     this.alarm('UpstreamFailures', upstreamFailures, 10, 'Upstreams (Singpass, Myinfo, CPFHub…) failing');
 
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {

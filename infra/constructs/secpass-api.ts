@@ -21,7 +21,6 @@ export interface SecpassApiProps {
   customDomain?: { name: string; certificateArn: string };
 }
 
-
 /**
  * The REST API. Built in two steps because the functions need the API's base URL (their token
  * issuer) before the routes can point at the functions.
@@ -69,7 +68,11 @@ export class SecpassApi extends Construct {
       // The execute-api URL stays the issuer; the custom name is another door to the same stage.
       this.restApi.addDomainName('CustomDomain', {
         domainName: props.customDomain.name,
-        certificate: acm.Certificate.fromCertificateArn(this, 'Certificate', props.customDomain.certificateArn),
+        certificate: acm.Certificate.fromCertificateArn(
+          this,
+          'Certificate',
+          props.customDomain.certificateArn,
+        ),
         securityPolicy: apigateway.SecurityPolicy.TLS_1_2,
         basePath: STAGE_NAME,
       });

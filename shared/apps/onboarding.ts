@@ -1,5 +1,5 @@
-import type { JWK } from 'jose';
 import { randomBytes } from 'node:crypto';
+import type { JWK } from 'jose';
 import { generateApiKey, hashApiKey } from './api-key.ts';
 import type { AppRecord } from './app-record.ts';
 import { createApp, getApp, newAppId, replaceApiKeyHash, setUsageKey } from './app-store.ts';

@@ -36,6 +36,8 @@ export const attachUsagePlan = async (input: {
     }),
   );
   if (!key.id || !plan.id) throw new Error('API Gateway returned no key or plan id');
-  await client.send(new CreateUsagePlanKeyCommand({ usagePlanId: plan.id, keyId: key.id, keyType: 'API_KEY' }));
+  await client.send(
+    new CreateUsagePlanKeyCommand({ usagePlanId: plan.id, keyId: key.id, keyType: 'API_KEY' }),
+  );
   return { usagePlanId: plan.id };
 };

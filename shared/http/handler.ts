@@ -51,7 +51,9 @@ export const routedHandler = (routes: Record<string, HttpHandler>, format: Error
 /** An app's own `X-Correlation-Id` when it is a plain token (never free text in our logs), else the request id. */
 const CORRELATION_ID = /^[A-Za-z0-9._-]{1,64}$/;
 const correlationIdOf = (event: APIGatewayProxyEvent): string | undefined => {
-  const given = Object.entries(event.headers ?? {}).find(([name]) => name.toLowerCase() === 'x-correlation-id')?.[1];
+  const given = Object.entries(event.headers ?? {}).find(
+    ([name]) => name.toLowerCase() === 'x-correlation-id',
+  )?.[1];
   return given && CORRELATION_ID.test(given) ? given : event.requestContext?.requestId;
 };
 
