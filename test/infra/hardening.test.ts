@@ -96,8 +96,9 @@ describe('edge', () => {
     const [association] = Object.values(template.findResources('AWS::WAFv2::WebACLAssociation'));
     assert.ok(association);
     const arn = JSON.stringify(association.Properties.ResourceArn);
-    assert.match(arn, new RegExp(`/restapis/","?\\{"Ref":"${idOf(stack.api.restApi.node.defaultChild)}"`));
-    assert.match(arn, new RegExp(`/stages/",\\{"Ref":"${idOf(stack.api.restApi.deploymentStage.node.defaultChild)}"`));
+    const refersTo = (element: unknown) => arn.includes(JSON.stringify({ Ref: idOf(element) }));
+    assert.ok(refersTo(stack.api.restApi.node.defaultChild), arn);
+    assert.ok(refersTo(stack.api.restApi.deploymentStage.node.defaultChild), arn);
   });
 
   test('usage plans meter apps: the key comes from the authorizer and every private method needs one', () => {
