@@ -1,8 +1,13 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { createServer } from 'node:http';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
+import { closeServer, listenOnLoopback } from '../../local/simulators/http.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
+import { generateApiKey, hashApiKey } from '../../shared/apps/api-key.ts';
+import { createApp, getApp, newAppId } from '../../shared/apps/app-store.ts';
+import { expectError } from '../helpers/assertions.ts';
 import { basic } from '../helpers/flows.ts';
 
 const run = promisify(execFile);
@@ -16,9 +21,10 @@ after(async () => {
 });
 
 /** Runs the admin command as an operator would, against this test's DynamoDB Local. */
-const apps = async (...args: string[]) => {
+const appsWith = async (extraEnv: Record<string, string>, ...args: string[]) => {
   const { stdout } = await run(process.execPath, ['--import', 'tsx', 'scripts/apps.ts', ...args], {
     env: {
+      ...extraEnv,
       PATH: process.env.PATH,
       SECPASS_TABLE: process.env.SECPASS_TABLE,
       AWS_ENDPOINT_URL_DYNAMODB: stack.dynamodbUrl,
@@ -29,6 +35,7 @@ const apps = async (...args: string[]) => {
   });
   return JSON.parse(stdout) as Record<string, unknown> & Record<string, unknown>[];
 };
+const apps = (...args: string[]) => appsWith({}, ...args);
 
 const init = (apiKey: string) =>
   fetch(`${stack.gatewayUrl}/myinfo/init`, { headers: basic(apiKey), redirect: 'manual' });
@@ -89,4 +96,78 @@ test('bad usage exits non-zero with the usage text, and a private JWK is refused
     apps('create', '--name', 'Leaky', '--public-jwk', JSON.stringify(privateJwk)),
     /public part only/,
   );
+});
+
+/** Stands in for API Gateway's control plane: records what the command asks for, answers with ids. */
+const startFakeApiGateway = async () => {
+  const calls: { method: string; path: string; body: Record<string, unknown> }[] = [];
+  const server = createServer(async (req, res) => {
+    let raw = '';
+    for await (const chunk of req) raw += String(chunk);
+    const call = { method: req.method ?? '', path: req.url ?? '', body: raw ? JSON.parse(raw) : {} };
+    calls.push(call);
+    res.writeHead(201, { 'Content-Type': 'application/json' });
+    const id = call.path === '/apikeys' ? 'key123' : call.path === '/usageplans' ? 'plan123' : 'link';
+    res.end(JSON.stringify({ id, ...call.body }));
+  });
+  const url = await listenOnLoopback(server, 0);
+  return { url, calls, stop: () => closeServer(server) };
+};
+
+test('on AWS an app gets its own usage plan; without one the gateway refuses it; attach-plan mends that', async () => {
+  const gateway = await startFakeApiGateway();
+  try {
+    const onAws = { AWS_ENDPOINT_URL_API_GATEWAY: gateway.url, SECPASS_REST_API_ID: 'api123' };
+    const unplanned = await apps('create', '--name', 'Unplanned', '--generate-key');
+    assert.match(String(unplanned.usagePlan), /^none: set SECPASS_REST_API_ID/);
+
+    const metered = await appsWith(
+      onAws,
+      'create',
+      '--name',
+      'Metered',
+      '--generate-key',
+      '--myinfo-callback',
+      'https://metered.example/myinfo/callback',
+      '--myinfo-attributes',
+      'uinfin',
+      '--myinfo-purpose',
+      'Checks',
+      '--rate-limit',
+      '5',
+      '--burst-limit',
+      '10',
+    );
+    assert.ok(
+      !JSON.stringify(gateway.calls).includes(String(metered.apiKey)),
+      'the app’s own key never leaves',
+    );
+    assert.equal(metered.usagePlan, 'plan123');
+    const record = await getApp(String(metered.appId));
+    assert.ok(record?.usageKey);
+    assert.deepEqual(
+      gateway.calls.map(({ method, path }) => `${method} ${path}`),
+      ['POST /apikeys', 'POST /usageplans', 'POST /usageplans/plan123/keys'],
+    );
+    assert.equal(
+      gateway.calls[0]?.body.value,
+      record.usageKey,
+      'the plan meters the key our authorizer names',
+    );
+    assert.deepEqual(gateway.calls[1]?.body.apiStages, [{ apiId: 'api123', stage: 'v1' }]);
+    assert.deepEqual(gateway.calls[1]?.body.throttle, { rateLimit: 5, burstLimit: 10 });
+    assert.deepEqual(gateway.calls[2]?.body, { keyId: 'key123', keyType: 'API_KEY' });
+
+    // An app from before usage plans: refused by the gateway until attach-plan gives it a key.
+    const apiKey = generateApiKey();
+    const { usageKey: _none, ...legacy } = { ...record, appId: newAppId(), apiKeyHash: hashApiKey(apiKey) };
+    await createApp(legacy);
+    await expectError(await init(apiKey), 403, 'invalid_api_key');
+    const attached = await appsWith(onAws, 'attach-plan', legacy.appId);
+    assert.equal(attached.usagePlan, 'plan123');
+    stack.flushAuthorizerCache();
+    assert.equal((await init(apiKey)).status, 302);
+  } finally {
+    await gateway.stop();
+  }
 });
