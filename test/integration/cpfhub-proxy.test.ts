@@ -4,6 +4,7 @@ import { newAppKeyPair } from '../../local/dev-keys.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 import { onboardApp } from '../../shared/apps/onboarding.ts';
 import { resetConfig } from '../../shared/config/env.ts';
+import { METRICS_NAMESPACE, UPSTREAM_FAILURE_METRIC } from '../../shared/log/metrics.ts';
 import { demoApp, expectError } from '../helpers/assertions.ts';
 import { basic, cpfhubGet, useCpfhubApiBase } from '../helpers/flows.ts';
 import { type RecordingProxy, startRecordingProxy } from '../helpers/recording-proxy.ts';
@@ -198,6 +199,37 @@ describe('CPFHub failures', () => {
       'upstream_error_status',
     );
     assert.ok(!JSON.stringify(body).includes('secret-host'));
+  });
+
+  test('each upstream failure is counted in the metric the UpstreamFailures alarm watches', async () => {
+    stack.cpfhub.setFault({ status: 503, body: 'down' });
+    const printed: string[] = [];
+    const write = process.stdout.write.bind(process.stdout);
+    process.stdout.write = ((chunk: string | Uint8Array) => {
+      printed.push(String(chunk));
+      return true;
+    }) as typeof process.stdout.write;
+    try {
+      await expectError(await cpfhubGet(stack, app(0).apiKey, MONTH), 502, 'upstream_error_status');
+    } finally {
+      process.stdout.write = write;
+    }
+    const metric = printed
+      .flatMap((chunk) => chunk.split('\n'))
+      .filter((line) => line.includes('"_aws"'))
+      .map(
+        (line) => JSON.parse(line) as Record<string, unknown> & { _aws: { CloudWatchMetrics: unknown[] } },
+      );
+    assert.equal(metric.length, 1);
+    assert.deepEqual(metric[0]?._aws.CloudWatchMetrics, [
+      {
+        Namespace: METRICS_NAMESPACE,
+        Dimensions: [['service']],
+        Metrics: [{ Name: UPSTREAM_FAILURE_METRIC, Unit: 'Count' }],
+      },
+    ]);
+    assert.equal(metric[0]?.[UPSTREAM_FAILURE_METRIC], 1);
+    assert.equal(metric[0]?.provider, 'CPFHub');
   });
 
   test('a CPFHub that cannot be reached → 502', async () => {

@@ -98,3 +98,25 @@ test('a CPFHub grant, its use and its revocation log neither the grant id, the c
     assert.equal(everything.includes(value), false, `${what} appears in the logs`);
   }
 });
+
+test('log lines carry the app’s plain X-Correlation-Id, and the request id in place of free text', async () => {
+  const app = stack.apps[0];
+  assert.ok(app);
+  const initWith = (correlationId: string) =>
+    fetch(`${stack.gatewayUrl}/myinfo/init`, {
+      headers: { Authorization: `Basic ${app.apiKey}`, 'X-Correlation-Id': correlationId },
+      redirect: 'manual',
+    });
+  assert.equal((await initWith('order-4711.retry_2')).status, 302);
+  assert.ok(secpassLogLines().some((line) => line.includes('"correlationId":"order-4711.retry_2"')));
+
+  const injected = 'S9812381D said "hi"\nfake line';
+  assert.equal((await initWith(encodeURIComponent(injected).replace(/%20/g, ' '))).status, 302);
+  const last =
+    secpassLogLines()
+      .filter((line) => line.includes('"correlationId"'))
+      .at(-1) ?? '';
+  const entry = JSON.parse(last) as { correlationId?: string; apiRequestId?: string };
+  assert.equal(entry.correlationId, entry.apiRequestId, 'not a plain token: the request id stands in');
+  assert.equal(last.includes('S9812381D'), false);
+});
