@@ -64,6 +64,8 @@ export interface LocalStack {
   singpassFapi: Pick<SingpassFapiIssuer, 'expireClientKeyCaches'>;
   apps: DemoApp[];
   secretIds: typeof SECRET_IDS;
+  /** What the in-process handlers' environment holds, so another process can run them alike. */
+  handlerEnvironment: Record<string, string>;
   flushAuthorizerCache(): void;
   /** Replaces a secret's value, as an operator filling or rotating it on AWS would. */
   putSecret(name: string, value: string): void;
@@ -326,7 +328,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     });
     stops.push(cpfhub.stop);
     secrets.put(SECRET_IDS.cpfhub, JSON.stringify(cpfhubSecret));
-    useLocalEnvironment({
+    const handlerEnvironment = {
       AWS_ENDPOINT_URL_DYNAMODB: dynamodb.url,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
       SECPASS_TABLE: TABLE,
@@ -345,7 +347,8 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       CPFHUB_API_BASE_URL: cpfhub.apiBaseUrl,
       CPFHUB_OAUTH_BASE_URL: cpfhub.oauthBaseUrl,
       SECPASS_ISSUER: gatewayUrl,
-    });
+    };
+    useLocalEnvironment(handlerEnvironment);
     apps = await registerDemoApps(demoAppCount, demoApp.url);
     return {
       gatewayUrl: gateway.url,
@@ -365,6 +368,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       singpassFapi,
       apps,
       secretIds: SECRET_IDS,
+      handlerEnvironment,
       flushAuthorizerCache: gateway.flushAuthorizerCache,
       putSecret: secrets.put,
       stopMockPass: mockpass.stop,

@@ -1,5 +1,5 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeDemoFile } from './demo-file.ts';
 import { PortBusyError, START_PORTS } from './ports.ts';
 import { type LocalStack, startLocalStack } from './stack.ts';
 
@@ -8,28 +8,6 @@ import { type LocalStack, startLocalStack } from './stack.ts';
 /** Git-ignored home of dev keys and demo-app.json; tests point it elsewhere. */
 const LOCAL_DIR = process.env.SECPASS_LOCAL_DIR ?? '.local';
 const DEMO_FILE = join(LOCAL_DIR, 'demo-app.json');
-
-const writeDemoFile = (stack: LocalStack) => {
-  mkdirSync(LOCAL_DIR, { recursive: true });
-  const demo = {
-    gatewayUrl: stack.gatewayUrl,
-    secpassJwksUrl: stack.secpassJwksUrl,
-    demoAppUrl: stack.demoAppUrl,
-    upstreams: stack.upstreams,
-    dynamodbUrl: stack.dynamodbUrl,
-    secretsUrl: stack.secretsUrl,
-    tableName: process.env.SECPASS_TABLE,
-    secretIds: stack.secretIds,
-    apps: stack.apps.map(({ appId, name, apiKey, privateJwk, callbacks }) => ({
-      appId,
-      name,
-      apiKey,
-      privateJwk,
-      callbacks,
-    })),
-  };
-  writeFileSync(DEMO_FILE, `${JSON.stringify(demo, null, 2)}\n`, { mode: 0o600 });
-};
 
 const main = async () => {
   let stack: LocalStack;
@@ -51,7 +29,7 @@ const main = async () => {
     console.error(`Secpass local could not start: ${reason}`);
     process.exit(1);
   }
-  writeDemoFile(stack);
+  writeDemoFile(LOCAL_DIR, stack);
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
