@@ -56,6 +56,12 @@ export const ROUTES: readonly Route[] = [
  */
 export const AUTHORIZER_CACHE_SECONDS = 300;
 
+/** Every function's memory; Lambda gives CPU in proportion. */
+export const FUNCTION_MEMORY_MB = 512;
+
+/** The authorizer sits in front of every private call, so it must answer well inside the gateway's 29 s. */
+export const timeoutSecondsOf = (name: FunctionName): number => (name === 'authorizer' ? 10 : 29);
+
 /** Where each function's handler lives; CDK bundles it, the emulator imports it. */
 export const handlerEntry = (name: FunctionName): string => `functions/${name}/handler.ts`;
 

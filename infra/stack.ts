@@ -13,7 +13,7 @@ import { HandlerFunction } from './constructs/handler-function.ts';
 import { Operations } from './constructs/operations.ts';
 import { SecpassApi } from './constructs/secpass-api.ts';
 import { ENVIRONMENTS, type EnvironmentName, UPSTREAM_URLS, type UpstreamUrlName } from './environments.ts';
-import { FUNCTION_NAMES, type FunctionName } from './routes.ts';
+import { FUNCTION_NAMES, type FunctionName, timeoutSecondsOf } from './routes.ts';
 
 /** Each upstream URL when not the environment's own (every one must be https), and the rest of the deployment's choices. */
 export type SecpassStackProps = StackProps &
@@ -61,9 +61,6 @@ const READ_ACTIONS = new Set(['dynamodb:GetItem', 'dynamodb:Query']);
 // Named one by one (no kms:* wildcards): what DynamoDB asks of a caller of a table under our key.
 const KEY_READ_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey'];
 const KEY_WRITE_ACTIONS = [...KEY_READ_ACTIONS, 'kms:Encrypt', 'kms:GenerateDataKey'];
-
-/** The authorizer sits in front of every private call, so it must answer well inside the 29 s. */
-const timeoutOf = (name: FunctionName): Duration => Duration.seconds(name === 'authorizer' ? 10 : 29);
 
 const httpsUrl = (name: string, value: string): string => {
   // URL.canParse rather than URL.parse: the latter is missing from early Node 20 releases.
@@ -157,7 +154,12 @@ export class SecpassStack extends Stack {
 
     const functions: Partial<Record<FunctionName, NodejsFunction>> = {};
     for (const name of FUNCTION_NAMES) {
-      const handler = new HandlerFunction(this, name, { name, environment, timeout: timeoutOf(name), logs });
+      const handler = new HandlerFunction(this, name, {
+        name,
+        environment,
+        timeout: Duration.seconds(timeoutSecondsOf(name)),
+        logs,
+      });
       const access = ACCESS[name];
       if (access.table.length > 0) {
         this.table.grant(handler.role, ...access.table);

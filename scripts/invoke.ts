@@ -11,7 +11,13 @@ import type {
   Context,
 } from 'aws-lambda';
 import * as z from 'zod/mini';
-import { FUNCTION_NAMES, type FunctionName, handlerEntry } from '../infra/routes.ts';
+import {
+  FUNCTION_MEMORY_MB,
+  FUNCTION_NAMES,
+  type FunctionName,
+  handlerEntry,
+  timeoutSecondsOf,
+} from '../infra/routes.ts';
 import { useLocalEnvironment } from '../local/local-environment.ts';
 
 /**
@@ -38,25 +44,21 @@ export class InvokeUsageError extends Error {}
 
 const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const ACCOUNT = '123456789012';
-const MEMORY_MB = '512';
 
 export const isFunctionName = (name: string): name is FunctionName =>
   (FUNCTION_NAMES as readonly string[]).includes(name);
 
-/** Lambda's limits for our functions, as `infra/stack.ts` sets them (10 s authorizer, 29 s the rest). */
-const timeoutMsOf = (name: FunctionName): number => (name === 'authorizer' ? 10_000 : 29_000);
-
 /** What the Lambda runtime hands a handler: the logger and metrics read the names and request id. */
 export const lambdaContext = (name: FunctionName): Context => {
   const region = process.env.AWS_REGION ?? 'ap-southeast-1';
-  const deadline = Date.now() + timeoutMsOf(name);
+  const deadline = Date.now() + timeoutSecondsOf(name) * 1000;
   const day = new Date().toISOString().slice(0, 10).replaceAll('-', '/');
   return {
     callbackWaitsForEmptyEventLoop: true,
     functionName: name,
     functionVersion: '$LATEST',
     invokedFunctionArn: `arn:aws:lambda:${region}:${ACCOUNT}:function:${name}`,
-    memoryLimitInMB: MEMORY_MB,
+    memoryLimitInMB: String(FUNCTION_MEMORY_MB),
     awsRequestId: randomUUID(),
     logGroupName: `/aws/lambda/${name}`,
     logStreamName: `${day}/[$LATEST]${randomBytes(16).toString('hex')}`,

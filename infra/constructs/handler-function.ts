@@ -7,7 +7,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { BUNDLE_TARGET, ESM_REQUIRE_BANNER, EXTERNAL_MODULES } from '../bundling.ts';
-import { type FunctionName, handlerEntry } from '../routes.ts';
+import { FUNCTION_MEMORY_MB, type FunctionName, handlerEntry } from '../routes.ts';
 import { acknowledge } from './acknowledge.ts';
 
 /** Handler entries in the route table are relative to the repository root, wherever cdk runs. */
@@ -51,7 +51,7 @@ export class HandlerFunction extends Construct {
       handler: 'handler',
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
-      memorySize: 512,
+      memorySize: FUNCTION_MEMORY_MB,
       timeout: props.timeout,
       role: this.role,
       logGroup,
