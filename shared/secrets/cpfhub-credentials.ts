@@ -1,12 +1,15 @@
 import * as z from 'zod/mini';
 import { setting } from '../config/env.ts';
 import { cachedSecret } from './cached-secret.ts';
+import { KeyLifecycle } from './private-ec-jwk.ts';
 
 /** An AES-256 key that seals users' CPFHub tokens at rest, named so rotation can find it. */
 const TokenKey = z.object({
   kid: z.string().check(z.minLength(1)),
   /** 32 random bytes, base64. */
   key: z.base64().check(z.refine((value) => Buffer.from(value, 'base64').length === 32, 'must be 32 bytes')),
+  /** When no grant can still be sealed with it (grants live 30 days unrefreshed); it opens until dropped. */
+  retireAfter: KeyLifecycle.retireAfter,
 });
 
 /**

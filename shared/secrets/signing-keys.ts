@@ -2,15 +2,19 @@ import { type CryptoKey, importJWK, type JWK } from 'jose';
 import * as z from 'zod/mini';
 import { setting } from '../config/env.ts';
 import { cachedSecret } from './cached-secret.ts';
-import { PrivateEcJwk, publicPart } from './private-ec-jwk.ts';
+import { epochSeconds, firstActive, PrivateEcJwk, publicPart } from './private-ec-jwk.ts';
 
-/** Secpass's token-signing secret: `{ "keys": [ <EC P-256 private JWK with kid>, … ] }`, current first. */
+/**
+ * Secpass's token-signing secret: `{ "keys": [ <EC P-256 private JWK with kid>, … ] }`, current
+ * first. The first key already active signs (a newer one may wait first, published but unused).
+ */
 export const SigningSecret = z.object({ keys: z.array(PrivateEcJwk).check(z.minLength(1)) });
 export type SigningSecret = z.infer<typeof SigningSecret>;
 
 export interface SigningKeys {
+  /** Chosen when the secret is read, so a pending key starts signing at most SECRETS_CACHE_SECONDS late. */
   current: { kid: string; key: CryptoKey };
-  /** Every key still published, so tokens signed before a rotation keep verifying. */
+  /** Every listed key, pending and retiring too, so tokens signed before a rotation keep verifying. */
   publicJwks: JWK[];
 }
 
@@ -18,10 +22,10 @@ export const loadSigningKeys = cachedSecret(
   () => setting('SECPASS_SIGNING_SECRET_ID'),
   async (raw): Promise<SigningKeys> => {
     const { keys } = SigningSecret.parse(JSON.parse(raw));
-    const [first] = keys;
-    if (!first) throw new Error('no signing key');
+    const current = firstActive(keys, epochSeconds());
+    if (!current) throw new Error('no signing key is active yet');
     return {
-      current: { kid: first.kid, key: (await importJWK(first, 'ES256')) as CryptoKey },
+      current: { kid: current.kid, key: (await importJWK(current, 'ES256')) as CryptoKey },
       publicJwks: keys.map((jwk) => ({ ...publicPart(jwk), alg: 'ES256', use: 'sig' })),
     };
   },

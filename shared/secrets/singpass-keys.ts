@@ -2,7 +2,7 @@ import { type CryptoKey, importJWK, type JWK } from 'jose';
 import * as z from 'zod/mini';
 import { setting } from '../config/env.ts';
 import { cachedSecret } from './cached-secret.ts';
-import { PrivateEcJwk, publicPart } from './private-ec-jwk.ts';
+import { epochSeconds, firstActive, PrivateEcJwk, publicPart } from './private-ec-jwk.ts';
 
 /** One relying-party registration: its client id, the keys that sign client assertions and the keys ID tokens are encrypted to. */
 const RelyingParty = z.object({
@@ -14,7 +14,8 @@ const RelyingParty = z.object({
 /**
  * Our Singpass relying-party secret: the legacy (NDI OIDC) registration at the top level and,
  * once onboarded, the FAPI 2.0 registration under `fapi`. Lists are current-first; every key in
- * them is published in the RP JWKS so Singpass can use any of them while a rotation settles.
+ * them is published in the RP JWKS so Singpass can use any of them while a rotation settles. The
+ * first signing key already active signs: a new one waits, published, until Singpass has it.
  */
 export const SingpassSecret = z.extend(RelyingParty, { fapi: z.optional(RelyingParty) });
 export type SingpassSecret = z.infer<typeof SingpassSecret>;
@@ -32,8 +33,8 @@ export interface SingpassKeys extends RelyingPartyKeys {
 }
 
 const importRelyingParty = async (party: z.infer<typeof RelyingParty>): Promise<RelyingPartyKeys> => {
-  const [current] = party.signingKeys;
-  if (!current) throw new Error('no signing key');
+  const current = firstActive(party.signingKeys, epochSeconds());
+  if (!current) throw new Error('no signing key is active yet');
   const decryption = new Map<string, CryptoKey>();
   for (const jwk of party.encryptionKeys) {
     decryption.set(jwk.kid, (await importJWK(jwk, 'ECDH-ES+A256KW')) as CryptoKey);
