@@ -23,7 +23,10 @@ const cdkJsonContext = (): Record<string, unknown> =>
 
 /** Synthesizes without bundling (the stack test covers bundles): only the template matters here. */
 const synth = (props: SecpassStackProps = {}) => {
-  const app = new App({ context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] } });
+  // The CLI turns asset metadata on unless told --no-asset-metadata; a bare App needs it said.
+  const app = new App({
+    context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [], 'aws:cdk:enable-asset-metadata': true },
+  });
   const stack = new SecpassStack(app, 'Secpass', props);
   return { stack, template: Template.fromStack(stack) };
 };
