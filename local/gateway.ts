@@ -12,12 +12,12 @@ import {
   AUTHORIZER_CACHE_SECONDS,
   AUTHORIZER_FAILURE_RESPONSE,
   DENIED_RESPONSE,
-  type FunctionName,
   NOT_FOUND_RESPONSE,
   ROUTES,
   type Route,
   SERVER_FAILURE_RESPONSE,
 } from '../infra/routes.ts';
+import { LOCAL_ACCOUNT, lambdaContext, loadHandler } from './lambda-runtime.ts';
 
 /**
  * An API Gateway (REST, proxy integration) emulator driven by the same route table as the CDK
@@ -33,37 +33,8 @@ type AuthorizerHandler = (
 
 const STAGE = 'local';
 const API_ID = 'local';
-const ACCOUNT = '000000000000';
+
 const MAX_BODY_BYTES = 1024 * 1024;
-
-const handlers = new Map<FunctionName, Promise<unknown>>();
-const loadHandler = async <T>(name: FunctionName): Promise<T> => {
-  if (!handlers.has(name)) {
-    handlers.set(
-      name,
-      import(`../functions/${name}/handler.ts`).then((module: { handler: unknown }) => module.handler),
-    );
-  }
-  return (await handlers.get(name)) as T;
-};
-
-const lambdaContext = (functionName: string): Context => {
-  const deadline = Date.now() + 29_000;
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:ap-southeast-1:${ACCOUNT}:function:${functionName}`,
-    memoryLimitInMB: '512',
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-};
 
 interface Matched {
   route: Route;
@@ -193,7 +164,7 @@ const handle = async (req: IncomingMessage, host: string): Promise<APIGatewayPro
   const headers = headersOf(req);
   const query = queryOf(url);
   const requestContext = {
-    accountId: ACCOUNT,
+    accountId: LOCAL_ACCOUNT,
     apiId: API_ID,
     stage: STAGE,
     requestId: randomUUID(),
@@ -210,7 +181,7 @@ const handle = async (req: IncomingMessage, host: string): Promise<APIGatewayPro
     },
     authorizer: null as Record<string, unknown> | null,
   };
-  const methodArn = `arn:aws:execute-api:ap-southeast-1:${ACCOUNT}:${API_ID}/${STAGE}/${method}${url.pathname}`;
+  const methodArn = `arn:aws:execute-api:ap-southeast-1:${LOCAL_ACCOUNT}:${API_ID}/${STAGE}/${method}${url.pathname}`;
 
   if (route.auth === 'apiKey') {
     const authorization = Object.entries(headers.single).find(

@@ -1,7 +1,5 @@
-import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type {
   APIGatewayAuthorizerResult,
@@ -11,13 +9,8 @@ import type {
   Context,
 } from 'aws-lambda';
 import * as z from 'zod/mini';
-import {
-  FUNCTION_MEMORY_MB,
-  FUNCTION_NAMES,
-  type FunctionName,
-  handlerEntry,
-  timeoutSecondsOf,
-} from '../infra/routes.ts';
+import { FUNCTION_NAMES, type FunctionName } from '../infra/routes.ts';
+import { lambdaContext, loadHandler } from '../local/lambda-runtime.ts';
 import { useLocalEnvironment } from '../local/local-environment.ts';
 
 /**
@@ -42,42 +35,12 @@ type Handler = (event: LambdaEvent, context: Context) => Promise<LambdaResult>;
 /** Bad input from the person at the keyboard: answered with a message and the usage, never a stack. */
 export class InvokeUsageError extends Error {}
 
-const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const ACCOUNT = '123456789012';
-
 export const isFunctionName = (name: string): name is FunctionName =>
   (FUNCTION_NAMES as readonly string[]).includes(name);
 
-/** What the Lambda runtime hands a handler: the logger and metrics read the names and request id. */
-export const lambdaContext = (name: FunctionName): Context => {
-  const region = process.env.AWS_REGION ?? 'ap-southeast-1';
-  const deadline = Date.now() + timeoutSecondsOf(name) * 1000;
-  const day = new Date().toISOString().slice(0, 10).replaceAll('-', '/');
-  return {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName: name,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:${region}:${ACCOUNT}:function:${name}`,
-    memoryLimitInMB: String(FUNCTION_MEMORY_MB),
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${name}`,
-    logStreamName: `${day}/[$LATEST]${randomBytes(16).toString('hex')}`,
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-};
-
-const loadHandler = async (name: FunctionName): Promise<Handler> => {
-  const module: { handler?: unknown } = await import(pathToFileURL(join(REPO_ROOT, handlerEntry(name))).href);
-  if (typeof module.handler !== 'function') throw new Error(`${handlerEntry(name)} exports no handler`);
-  return module.handler as Handler;
-};
-
 /** Runs the function's handler once with this event, as Lambda would; a thrown error propagates. */
 export const invokeEvent = async (name: FunctionName, event: LambdaEvent): Promise<LambdaResult> =>
-  (await loadHandler(name))(event, lambdaContext(name));
+  (await loadHandler<Handler>(name))(event, lambdaContext(name));
 
 // Only what the handlers and the router rely on; API Gateway sends more, and the rest passes untouched.
 const AuthorizerEventShape = z.looseObject({
