@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { JWK } from 'jose';
 import Provider, { type Configuration, errors, type KoaContextWithOIDC } from 'oidc-provider';
 import { type HeadlessLogins, personFromHeaders } from './login.ts';
+import { memoryAdapterFactory } from './memory-adapter.ts';
 import { MYINFO_SCOPES, personInfo } from './personas.ts';
 
 /**
@@ -82,6 +83,7 @@ export interface IssuerSetup {
 
 export const createProvider = ({ issuer, clients, signingJwk, nricOf, headless }: IssuerSetup): Provider => {
   const configuration: Configuration = {
+    adapter: memoryAdapterFactory(),
     clients: clients.map((client) => ({
       client_id: client.clientId,
       redirect_uris: client.redirectUris,
