@@ -45,8 +45,9 @@ const home = (config: DemoAppConfig) =>
 type DataProduct = 'myinfo' | 'myinfobiz';
 type PersonData = { name?: { value?: string } };
 
-const startData = async (config: DemoAppConfig, app: DemoApp, product: DataProduct, res: ServerResponse) => {
-  const init = await fetch(`${config.gatewayUrl}/${product}/init`, {
+/** Sends the person on to where a Secpass init route redirects, or shows why Secpass refused. */
+const redirectThroughInit = async (initUrl: string, app: DemoApp, res: ServerResponse) => {
+  const init = await fetch(initUrl, {
     headers: { Authorization: `Basic ${app.apiKey}` },
     redirect: 'manual',
   });
@@ -56,6 +57,9 @@ const startData = async (config: DemoAppConfig, app: DemoApp, product: DataProdu
   res.writeHead(302, { Location: location });
   res.end();
 };
+
+const startData = (config: DemoAppConfig, app: DemoApp, product: DataProduct, res: ServerResponse) =>
+  redirectThroughInit(`${config.gatewayUrl}/${product}/init`, app, res);
 
 const finishData = async (
   config: DemoAppConfig,
@@ -195,17 +199,9 @@ const payroll = async (config: DemoAppConfig, app: DemoApp, res: ServerResponse)
     }),
   );
 
-const startCpfhub = async (config: DemoAppConfig, app: DemoApp, res: ServerResponse) => {
+const startCpfhub = (config: DemoAppConfig, app: DemoApp, res: ServerResponse) => {
   const scope = new URLSearchParams({ scope: 'cpf_contribution:read cpf_statement:read' });
-  const init = await fetch(`${config.gatewayUrl}/cpfhub/oauth/init?${scope}`, {
-    headers: { Authorization: `Basic ${app.apiKey}` },
-    redirect: 'manual',
-  });
-  const location = init.headers.get('location');
-  if (init.status !== 302 || !location)
-    return page(res, 502, `<p>Secpass refused: ${escapeHtml(await init.text())}</p>`);
-  res.writeHead(302, { Location: location });
-  res.end();
+  return redirectThroughInit(`${config.gatewayUrl}/cpfhub/oauth/init?${scope}`, app, res);
 };
 
 /**

@@ -32,14 +32,18 @@ interface MonthRecord {
   paid: boolean;
 }
 
-/** One month's line, in dollars, as the API shows it. */
-export interface ContributionLine {
+/** Wages, shares and their split over the accounts, in dollars: a month's line or a year's totals. */
+export interface StatementTotals {
   ordinaryWages: number;
   additionalWages: number;
   employerShare: number;
   employeeShare: number;
   total: number;
   allocation: AccountAmounts;
+}
+
+/** One month's line, in dollars, as the API shows it. */
+export interface ContributionLine extends StatementTotals {
   /** Null until the payment date has come. */
   paidOn: string | null;
 }
@@ -48,15 +52,6 @@ export interface ContributionEntry extends ContributionLine {
   employeeId: string;
   nric: string;
   name: string;
-}
-
-export interface StatementTotals {
-  ordinaryWages: number;
-  additionalWages: number;
-  employerShare: number;
-  employeeShare: number;
-  total: number;
-  allocation: AccountAmounts;
 }
 
 export interface Statement {
