@@ -11,7 +11,7 @@ export interface NewApp {
 }
 
 /** API Gateway keys are 20 to 128 characters. */
-export const newUsageKey = (): string => `usage_${randomBytes(24).toString('base64url')}`;
+const newUsageKey = (): string => `usage_${randomBytes(24).toString('base64url')}`;
 
 /** Creates an app and returns its API key: the only time the key exists outside the caller. */
 export const onboardApp = async (input: NewApp): Promise<{ app: AppRecord; apiKey: string }> => {

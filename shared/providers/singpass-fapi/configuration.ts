@@ -25,7 +25,7 @@ const CLIENT_METADATA: Partial<client.ClientMetadata> = {
   dpop_bound_access_tokens: true,
 };
 
-export const fapiKeys = async (): Promise<RelyingPartyKeys> => {
+const fapiKeys = async (): Promise<RelyingPartyKeys> => {
   const { fapi } = await loadSingpassKeys();
   if (!fapi) {
     throw new ForbiddenError(
