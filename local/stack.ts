@@ -60,8 +60,10 @@ export interface LocalStack {
   };
   /** The CPFHub simulator's test controls (rate limit, delay, faults, counters). */
   cpfhub: CpfhubSimulator;
-  /** The Singpass FAPI 2.0 issuer's test control. */
-  singpassFapi: Pick<SingpassFapiIssuer, 'expireClientKeyCaches'>;
+  /** The built-in Singpass FAPI 2.0 issuer's test controls; absent when another issuer is used. */
+  singpassFapi?: Pick<SingpassFapiIssuer, 'expireClientKeyCaches' | 'setClockSkew' | 'requireDpopNonce'>;
+  /** The FAPI demo app's Singpass registrations, as recorded in its app record. */
+  fapiClients: FapiDemoClients;
   apps: DemoApp[];
   secretIds: typeof SECRET_IDS;
   /** What the in-process handlers' environment holds, so another process can run them alike. */
@@ -73,6 +75,21 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
+/** The Singpass registrations of the FAPI demo app: one Login app, one Myinfo app. */
+export interface FapiDemoClients {
+  login: string;
+  myinfo: string;
+  /** A second Myinfo registration on the built-in issuer whose userinfo is A256CBC-HS512-encrypted. */
+  myinfoCbc?: string;
+}
+
+/** Another FAPI 2.0 issuer (Singpass staging, say) in place of the built-in one. */
+export interface ExternalFapiIssuer {
+  issuer: string;
+  loginClientId: string;
+  myinfoClientId: string;
+}
+
 export interface LocalStackOptions {
   /** Fixed ports (npm start) or undefined for free ones (tests). */
   ports?: Partial<LocalPorts>;
@@ -81,6 +98,8 @@ export interface LocalStackOptions {
   demoAppCount?: number;
   /** Lifetime of the CPFHub simulator's access tokens; tests shorten it to see refreshes. */
   cpfhubAccessTokenSeconds?: number;
+  /** Use this issuer and these registrations for the FAPI demo app instead of starting our own. */
+  fapiIssuer?: ExternalFapiIssuer;
 }
 
 const TABLE = 'secpass-local';
@@ -96,9 +115,17 @@ const MYINFOBIZ_CLIENT_ID = 'STG2-SECPASS-BIZ-LOCAL';
 const SGVERIFY_CLIENT_ID = 'STG2-SECPASS-SGVERIFY-LOCAL';
 const SINGPASS_CLIENT_ID = 'secpass-local';
 const CPFHUB_CLIENT_ID = 'secpass-cpfhub-local';
-const SINGPASS_FAPI_CLIENT_ID = 'secpass-fapi-local';
+/** Singpass client ids are 32 letters and digits; these name the built-in issuer's registrations. */
+const BUILT_IN_FAPI_CLIENTS: Required<FapiDemoClients> = {
+  login: 'SecpassLocalDemoLoginApp00000001',
+  myinfo: 'SecpassLocalDemoMyinfoApp0000001',
+  myinfoCbc: 'SecpassLocalDemoMyinfoCbcApp0001',
+};
 /** Demo apps 1 and 2 stay on the legacy upstreams; the third moves Singpass and Myinfo to FAPI 2.0. */
 const FAPI_DEMO_APP = 3;
+/** What the FAPI demo app's Login app asks for: `user.identity` shows the NRIC goes no further. */
+const DEMO_LOGIN_SCOPES = ['user.identity', 'name'] as const;
+
 const MYINFO_CLIENT_ID = 'STG2-SECPASS-LOCAL';
 const DEMO_ATTRIBUTES = [
   'uinfin',
@@ -111,6 +138,8 @@ const DEMO_ATTRIBUTES = [
   'mobileno',
   'email',
 ];
+/** The FAPI demo app's Myinfo app: v5 catalog ids, a dotted one among them. */
+const DEMO_FAPI_SCOPES = [...DEMO_ATTRIBUTES, 'cpfbalances.oa'];
 const DEMO_SGVERIFY_ATTRIBUTES = ['uinfin', 'partialuinfin', 'name', 'sex', 'nationality', 'mobileno'];
 const DEMO_BIZ_ATTRIBUTES = [
   'basic-profile',
@@ -175,7 +204,6 @@ const singpassSecret = (keys: DevKeys): SingpassSecret => ({
   signingKeys: [keys.singpassSigningJwk as PrivateJwk],
   encryptionKeys: [keys.singpassEncryptionJwk as PrivateJwk],
   fapi: {
-    clientId: SINGPASS_FAPI_CLIENT_ID,
     signingKeys: [keys.fapiSigningJwk as PrivateJwk],
     encryptionKeys: [keys.fapiEncryptionJwk as PrivateJwk],
   },
@@ -197,7 +225,11 @@ const newCpfhubSecret = (): CpfhubSecret => ({
   tokenKeys: [{ kid: 'local-1', key: randomBytes(32).toString('base64') }],
 });
 
-const registerDemoApps = async (count: number, demoAppUrl: string): Promise<DemoApp[]> => {
+const registerDemoApps = async (
+  count: number,
+  demoAppUrl: string,
+  fapiClients: FapiDemoClients,
+): Promise<DemoApp[]> => {
   const apps: DemoApp[] = [];
   for (let n = 1; n <= count; n += 1) {
     const { publicJwk, privateJwk } = await newAppKeyPair();
@@ -211,16 +243,29 @@ const registerDemoApps = async (count: number, demoAppUrl: string): Promise<Demo
       providers: {
         myinfo: {
           callbackUrl: callbacks.myinfo,
-          attributes: DEMO_ATTRIBUTES,
-          purpose: `Sign up with ${name}`,
           profile,
+          ...(fapi
+            ? { fapi2: { clientId: fapiClients.myinfo, scopes: DEMO_FAPI_SCOPES } }
+            : { attributes: DEMO_ATTRIBUTES, purpose: `Sign up with ${name}` }),
         },
         myinfobiz: {
           callbackUrl: callbacks.myinfobiz,
           attributes: DEMO_BIZ_ATTRIBUTES,
           purpose: `Onboard your company with ${name}`,
         },
-        singpass: { callbackUrl: callbacks.singpass, profile },
+        singpass: {
+          callbackUrl: callbacks.singpass,
+          profile,
+          ...(fapi
+            ? {
+                fapi2: {
+                  clientId: fapiClients.login,
+                  authenticationContextType: 'APP_AUTHENTICATION_DEFAULT',
+                  scopes: [...DEMO_LOGIN_SCOPES],
+                },
+              }
+            : {}),
+        },
         sgverify: { attributes: DEMO_SGVERIFY_ATTRIBUTES },
         cpfhub: { scopes: [...CPFHUB_SCOPES], callbackUrl: callbacks.cpfhub },
       },
@@ -228,6 +273,32 @@ const registerDemoApps = async (count: number, demoAppUrl: string): Promise<Demo
     apps.push({ appId: app.appId, name, apiKey, privateJwk, callbacks });
   }
   return apps;
+};
+
+/**
+ * The built-in issuer, registering the FAPI demo app's Login app and Myinfo apps as Singpass's
+ * portal would: each with its allowed scopes, both redirect URLs, and our relying-party JWKS URL,
+ * which, like Singpass, it reads our public keys from.
+ */
+const startBuiltInFapiIssuer = (port: number, gatewayUrl: string, callbacks: DemoApp['callbacks']) => {
+  const common = {
+    redirectUris: [callbacks.singpass, callbacks.myinfo],
+    jwksUri: `${gatewayUrl}/singpass/jwks`,
+  };
+  return startSingpassFapiIssuer({
+    port,
+    clients: [
+      { ...common, clientId: BUILT_IN_FAPI_CLIENTS.login, appType: 'login', scopes: [...DEMO_LOGIN_SCOPES] },
+      { ...common, clientId: BUILT_IN_FAPI_CLIENTS.myinfo, appType: 'myinfo', scopes: DEMO_FAPI_SCOPES },
+      {
+        ...common,
+        clientId: BUILT_IN_FAPI_CLIENTS.myinfoCbc,
+        appType: 'myinfo',
+        scopes: DEMO_FAPI_SCOPES,
+        userinfoEncryption: 'A256CBC-HS512',
+      },
+    ],
+  });
 };
 
 /**
@@ -300,18 +371,18 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       SECRET_IDS.sgverify,
       JSON.stringify(simulatorSecret(SGVERIFY_CLIENT_ID, keys, sgverify.certificatePem)),
     );
-    // Like Singpass, the issuer reads our public keys from our relying-party JWKS.
-    const singpassFapi = await startSingpassFapiIssuer({
-      port: ports.singpassFapi,
-      clients: [
-        {
-          clientId: SINGPASS_FAPI_CLIENT_ID,
-          redirectUris: callbacksOfAllApps.flatMap((callbacks) => [callbacks.singpass, callbacks.myinfo]),
-          jwksUri: `${gatewayUrl}/singpass/jwks`,
-        },
-      ],
-    });
-    stops.push(singpassFapi.stop);
+    const singpassFapi = options.fapiIssuer
+      ? undefined
+      : await startBuiltInFapiIssuer(
+          ports.singpassFapi,
+          gatewayUrl,
+          demoCallbacks(demoApp.url, FAPI_DEMO_APP),
+        );
+    if (singpassFapi) stops.push(singpassFapi.stop);
+    const fapiIssuer = options.fapiIssuer?.issuer ?? singpassFapi?.issuer ?? '';
+    const fapiClients: FapiDemoClients = options.fapiIssuer
+      ? { login: options.fapiIssuer.loginClientId, myinfo: options.fapiIssuer.myinfoClientId }
+      : BUILT_IN_FAPI_CLIENTS;
     const cpfhubSecret = newCpfhubSecret();
     const cpfhub = await startCpfhubSimulator({
       port: ports.cpfhub,
@@ -342,14 +413,14 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       SGVERIFY_QR_BASE_URL: sgverify.qrBaseUrl,
       SINGPASS_SECRET_ID: SECRET_IDS.singpass,
       SINGPASS_DISCOVERY_URL: mockpass.singpassDiscoveryUrl,
-      SINGPASS_FAPI_ISSUER: singpassFapi.issuer,
+      SINGPASS_FAPI_ISSUER: fapiIssuer,
       CPFHUB_SECRET_ID: SECRET_IDS.cpfhub,
       CPFHUB_API_BASE_URL: cpfhub.apiBaseUrl,
       CPFHUB_OAUTH_BASE_URL: cpfhub.oauthBaseUrl,
       SECPASS_ISSUER: gatewayUrl,
     };
     useLocalEnvironment(handlerEnvironment);
-    apps = await registerDemoApps(demoAppCount, demoApp.url);
+    apps = await registerDemoApps(demoAppCount, demoApp.url, fapiClients);
     return {
       gatewayUrl: gateway.url,
       secpassJwksUrl,
@@ -362,10 +433,11 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
         sgverify: sgverify.url,
         sgverifyPhone: sgverify.phoneUrl,
         cpfhub: cpfhub.url,
-        singpassFapi: singpassFapi.issuer,
+        singpassFapi: fapiIssuer,
       },
       cpfhub,
-      singpassFapi,
+      ...(singpassFapi ? { singpassFapi } : {}),
+      fapiClients,
       apps,
       secretIds: SECRET_IDS,
       handlerEnvironment,

@@ -1,13 +1,30 @@
 import { join } from 'node:path';
 import { writeDemoFile } from './demo-file.ts';
 import { PortBusyError, START_PORTS } from './ports.ts';
-import { type LocalStack, startLocalStack } from './stack.ts';
+import { type ExternalFapiIssuer, type LocalStack, startLocalStack } from './stack.ts';
 
 /** `npm start`: the whole broker on loopback, ready for the demo apps and for curl. */
 
 /** Git-ignored home of dev keys and demo-app.json; tests point it elsewhere. */
 const LOCAL_DIR = process.env.SECPASS_LOCAL_DIR ?? '.local';
 const DEMO_FILE = join(LOCAL_DIR, 'demo-app.json');
+
+/**
+ * SINGPASS_FAPI_ISSUER (+ the two client ids) points the FAPI demo app at another issuer, such as
+ * Singpass staging, instead of the built-in one.
+ */
+const externalFapiIssuer = (): ExternalFapiIssuer | undefined => {
+  const issuer = process.env.SINGPASS_FAPI_ISSUER;
+  if (!issuer) return undefined;
+  const loginClientId = process.env.SINGPASS_FAPI_LOGIN_CLIENT_ID;
+  const myinfoClientId = process.env.SINGPASS_FAPI_MYINFO_CLIENT_ID;
+  if (!loginClientId || !myinfoClientId) {
+    throw new Error(
+      'SINGPASS_FAPI_ISSUER needs SINGPASS_FAPI_LOGIN_CLIENT_ID and SINGPASS_FAPI_MYINFO_CLIENT_ID as well',
+    );
+  }
+  return { issuer, loginClientId, myinfoClientId };
+};
 
 const main = async () => {
   let stack: LocalStack;
@@ -20,6 +37,7 @@ const main = async () => {
         ]),
       ),
       devKeysFile: join(LOCAL_DIR, 'dev-keys.json'),
+      fapiIssuer: externalFapiIssuer(),
     });
   } catch (error) {
     const reason =

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { JWK } from 'jose';
+import * as z from 'zod/mini';
 import { STAGE_NAME } from '../infra/routes.ts';
 import { newAppKeyPair } from '../local/dev-keys.ts';
 import { useLocalEnvironment } from '../local/local-environment.ts';
@@ -12,7 +13,7 @@ import {
   SgVerifySettings,
   SingpassSettings,
 } from '../shared/apps/app-record.ts';
-import { listApps, setAppStatus } from '../shared/apps/app-store.ts';
+import { getApp, listApps, setAppProviders, setAppStatus } from '../shared/apps/app-store.ts';
 import { ensureUsageKey, onboardApp, rotateAppApiKey } from '../shared/apps/onboarding.ts';
 import { attachUsagePlan, DEFAULT_APP_THROTTLE } from '../shared/apps/usage-plan.ts';
 
@@ -26,9 +27,13 @@ const USAGE = `usage:
   npm run apps -- create --name NAME (--public-jwk JSON | --public-jwk-file FILE | --generate-key)
                   [--myinfo-callback URL --myinfo-attributes a,b,c --myinfo-purpose TEXT [--myinfo-subentity ID]]
                   [--myinfobiz-callback URL --myinfobiz-attributes a,b,c --myinfobiz-purpose TEXT [--myinfobiz-subentity ID]]
-                  [--myinfo-profile legacy|fapi2] [--singpass-callback URL [--singpass-profile legacy|fapi2]]
+                  [--myinfo-profile legacy|fapi2] [--myinfo-fapi-client-id ID --myinfo-scopes a,b.c]
+                  [--singpass-callback URL [--singpass-profile legacy|fapi2]]
+                  [--singpass-fapi-client-id ID [--singpass-context-type TYPE] [--singpass-context-message TEXT]
+                   [--singpass-scopes a,b]]
                   [--sgverify-attributes a,b,c [--sgverify-subentity ID]]
                   [--cpfhub-scopes a,b [--cpfhub-callback URL]] [--rate-limit N --burst-limit N]
+  npm run apps -- update APP_ID [any provider option above: the given fields replace the app's]
   npm run apps -- list
   npm run apps -- disable APP_ID
   npm run apps -- enable APP_ID
@@ -59,6 +64,12 @@ const { values: options, positionals } = parseArgs({
     'singpass-callback': { type: 'string' },
     'singpass-profile': { type: 'string' },
     'myinfo-profile': { type: 'string' },
+    'myinfo-fapi-client-id': { type: 'string' },
+    'myinfo-scopes': { type: 'string' },
+    'singpass-fapi-client-id': { type: 'string' },
+    'singpass-context-type': { type: 'string' },
+    'singpass-context-message': { type: 'string' },
+    'singpass-scopes': { type: 'string' },
     'sgverify-attributes': { type: 'string' },
     'sgverify-subentity': { type: 'string' },
     'cpfhub-scopes': { type: 'string' },
@@ -87,26 +98,62 @@ const appPublicKey = async (): Promise<{ publicJwk: JWK; privateJwk?: JWK }> => 
   return { publicJwk };
 };
 
-/** Myinfo and Myinfo Business take the same settings, under their own option prefix. */
-const dataSettings = (prefix: 'myinfo' | 'myinfobiz'): AppRecord['providers']['myinfobiz'] => {
-  if (!options[`${prefix}-callback`]) return undefined;
-  return MyinfoSettings.parse({
-    callbackUrl: options[`${prefix}-callback`],
-    attributes: (options[`${prefix}-attributes`] ?? '').split(',').filter(Boolean),
-    purpose: options[`${prefix}-purpose`],
-    subentity: options[`${prefix}-subentity`],
+const list = (name: 'myinfo-attributes' | 'myinfobiz-attributes' | 'myinfo-scopes' | 'singpass-scopes') =>
+  options[name]?.split(',').filter(Boolean);
+
+/** The given options only: `update` lays them over what the record holds. */
+const defined = <T extends Record<string, unknown>>(fields: T): Partial<T> =>
+  Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as Partial<T>;
+
+type Providers = AppRecord['providers'];
+
+const myinfobizSettings = (current: Providers['myinfobiz']): Providers['myinfobiz'] => {
+  const given = defined({
+    callbackUrl: options['myinfobiz-callback'],
+    attributes: list('myinfobiz-attributes'),
+    purpose: options['myinfobiz-purpose'],
+    subentity: options['myinfobiz-subentity'],
+  });
+  if (Object.keys(given).length === 0) return current;
+  return MyinfoSettings.parse({ ...current, ...given });
+};
+
+/** Myinfo: the v3 settings for the legacy profile, the Singpass Myinfo app's registration for fapi2. */
+const myinfoSettings = (current: Providers['myinfo']): Providers['myinfo'] => {
+  const given = defined({
+    callbackUrl: options['myinfo-callback'],
+    profile: options['myinfo-profile'],
+    attributes: list('myinfo-attributes'),
+    purpose: options['myinfo-purpose'],
+    subentity: options['myinfo-subentity'],
+  });
+  const fapi2 = defined({ clientId: options['myinfo-fapi-client-id'], scopes: list('myinfo-scopes') });
+  if (Object.keys(given).length === 0 && Object.keys(fapi2).length === 0) return current;
+  return MyinfoPersonSettings.parse({
+    ...current,
+    ...given,
+    ...(Object.keys(fapi2).length > 0 ? { fapi2: { ...current?.fapi2, ...fapi2 } } : {}),
   });
 };
 
-const singpassSettings = (): AppRecord['providers']['singpass'] =>
-  options['singpass-callback']
-    ? SingpassSettings.parse({
-        callbackUrl: options['singpass-callback'],
-        profile: options['singpass-profile'],
-      })
-    : undefined;
+/** Singpass Login: the callback and profile, and for fapi2 the Singpass Login app's registration. */
+const singpassSettings = (current: Providers['singpass']): Providers['singpass'] => {
+  const given = defined({ callbackUrl: options['singpass-callback'], profile: options['singpass-profile'] });
+  const fapi2 = defined({
+    clientId: options['singpass-fapi-client-id'],
+    authenticationContextType: options['singpass-context-type'],
+    authenticationContextMessage: options['singpass-context-message'],
+    scopes: list('singpass-scopes'),
+  });
+  if (Object.keys(given).length === 0 && Object.keys(fapi2).length === 0) return current;
+  return SingpassSettings.parse({
+    ...current,
+    ...given,
+    ...(Object.keys(fapi2).length > 0 ? { fapi2: { ...current?.fapi2, ...fapi2 } } : {}),
+  });
+};
 
-const sgverifySettings = (): AppRecord['providers']['sgverify'] =>
+const sgverifySettings = (): Providers['sgverify'] =>
   options['sgverify-attributes']
     ? SgVerifySettings.parse({
         attributes: options['sgverify-attributes'].split(',').filter(Boolean),
@@ -114,7 +161,7 @@ const sgverifySettings = (): AppRecord['providers']['sgverify'] =>
       })
     : undefined;
 
-const cpfhubSettings = (): AppRecord['providers']['cpfhub'] =>
+const cpfhubSettings = (): Providers['cpfhub'] =>
   options['cpfhub-scopes']
     ? CpfhubSettings.parse({
         scopes: options['cpfhub-scopes'].split(',').filter(Boolean),
@@ -158,11 +205,9 @@ const commands: Record<string, (appId?: string) => Promise<unknown>> = {
       name: options.name,
       publicJwk,
       providers: {
-        myinfo: options['myinfo-callback']
-          ? MyinfoPersonSettings.parse({ ...dataSettings('myinfo'), profile: options['myinfo-profile'] })
-          : undefined,
-        myinfobiz: dataSettings('myinfobiz'),
-        singpass: singpassSettings(),
+        myinfo: myinfoSettings(undefined),
+        myinfobiz: myinfobizSettings(undefined),
+        singpass: singpassSettings(undefined),
         sgverify: sgverifySettings(),
         cpfhub: cpfhubSettings(),
       },
@@ -174,6 +219,20 @@ const commands: Record<string, (appId?: string) => Promise<unknown>> = {
       ...(privateJwk ? { privateJwk } : {}),
       note: 'The API key (and any generated private key) is shown only now; Secpass keeps a hash.',
     };
+  },
+  update: async (appId) => {
+    const app = await getApp(required(appId));
+    if (!app) throw new Error(`no app ${appId}`);
+    const providers: Providers = {
+      ...app.providers,
+      myinfo: myinfoSettings(app.providers.myinfo),
+      myinfobiz: myinfobizSettings(app.providers.myinfobiz),
+      singpass: singpassSettings(app.providers.singpass),
+      sgverify: sgverifySettings() ?? app.providers.sgverify,
+      cpfhub: cpfhubSettings() ?? app.providers.cpfhub,
+    };
+    await setAppProviders(app.appId, providers);
+    return { appId: app.appId, providers };
   },
   list: async () =>
     (await listApps()).map(({ appId, name, status, providers, createdAt }) => ({
@@ -209,7 +268,12 @@ try {
   if (options.local) useLocalStack();
   console.log(JSON.stringify(await run(appId), null, 2));
 } catch (error) {
-  const reason = error instanceof Error ? error.message : String(error);
+  const reason =
+    error instanceof z.core.$ZodError
+      ? `invalid settings:\n${z.prettifyError(error)}`
+      : error instanceof Error
+        ? error.message
+        : String(error);
   console.error(error instanceof UsageError ? `${reason}\n${USAGE}` : `apps ${command}: ${reason}`);
   process.exit(error instanceof UsageError ? 2 : 1);
 }

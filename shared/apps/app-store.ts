@@ -81,6 +81,19 @@ export const setAppStatus = async (appId: string, status: AppRecord['status']): 
   );
 };
 
+/** Replaces the app's provider settings, validated as a whole: a bad setting is refused before any write. */
+export const setAppProviders = async (appId: string, providers: AppRecord['providers']): Promise<void> => {
+  await documentClient().send(
+    new UpdateCommand({
+      TableName: tableName(),
+      Key: appKey(appId),
+      UpdateExpression: 'SET providers = :providers',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':providers': AppRecord.shape.providers.parse(providers) },
+    }),
+  );
+};
+
 /** Sets a usage key only where none is yet, so two runs cannot leave two plans' keys. */
 export const setUsageKey = async (appId: string, usageKey: string): Promise<void> => {
   await documentClient().send(

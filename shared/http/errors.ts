@@ -69,13 +69,42 @@ export type UpstreamName = keyof typeof UPSTREAM_FAILURE_STATUS;
 const statusOf = (provider: UpstreamName, failure: UpstreamFailure): number =>
   provider === 'CPFHub' && failure === 'timeout' ? 504 : UPSTREAM_FAILURE_STATUS[provider];
 
+/** An upstream's own OAuth refusal: its `error` code is shown to the app, its description only logged. */
+export interface UpstreamRefusal {
+  error: string;
+  description?: string;
+}
+
+/** OAuth error codes are a few lowercase words; anything else is not passed on. */
+const OAUTH_ERROR_CODE = /^[a-z][a-z0-9_]{0,63}$/;
+const DESCRIPTION_LENGTH = 200;
+/** A description is the upstream's free text: keep it printable and short, and mask what could identify a person or be a token. */
+const sanitisedDescription = (text: string | undefined): string | undefined =>
+  text
+    ?.replace(/[^\x20-\x7e]/g, ' ')
+    .replace(/[STFGM]\d{7}[A-Z]/gi, '[redacted]')
+    .replace(/[A-Za-z0-9_-]{32,}(\.[A-Za-z0-9_-]+)*/g, '[redacted]')
+    .slice(0, DESCRIPTION_LENGTH);
+
+const refusalFrom = (given: Partial<UpstreamRefusal> | undefined): UpstreamRefusal | undefined => {
+  if (!given?.error || !OAUTH_ERROR_CODE.test(given.error)) return undefined;
+  const description = sanitisedDescription(given.description);
+  return description ? { error: given.error, description } : { error: given.error };
+};
+
 export class UpstreamError extends SecpassError {
+  /** What the upstream said when it refused us, when it said it in OAuth's terms. */
+  readonly refusal?: UpstreamRefusal;
+
   constructor(
     readonly provider: UpstreamName,
     readonly failure: UpstreamFailure,
     readonly upstreamStatus?: number,
+    refusal?: Partial<UpstreamRefusal>,
   ) {
     super(statusOf(provider, failure), `upstream_${failure}`, `${provider} ${UPSTREAM_SENTENCES[failure]}.`);
+    const kept = refusalFrom(refusal);
+    if (kept) this.refusal = kept;
   }
 }
 

@@ -11,8 +11,16 @@ export type HttpHandler = (event: APIGatewayProxyEvent, context: Context) => Pro
 /** Apps get JSON; a person's phone or browser (SG-Verify's callback) gets a short page. */
 export type ErrorFormat = 'json' | 'html';
 
-const render = (format: ErrorFormat, status: number, code: string, message: string): APIGatewayProxyResult =>
-  format === 'html' ? htmlResponse(status, message) : jsonResponse(status, errorBody(code, message));
+const render = (
+  format: ErrorFormat,
+  status: number,
+  code: string,
+  message: string,
+  detail: Record<string, string> = {},
+): APIGatewayProxyResult =>
+  format === 'html'
+    ? htmlResponse(status, message)
+    : jsonResponse(status, { ...errorBody(code, message), ...detail });
 
 const withHeaders = (result: APIGatewayProxyResult, headers: Readonly<Record<string, string>>) => ({
   ...result,
@@ -23,17 +31,22 @@ const withHeaders = (result: APIGatewayProxyResult, headers: Readonly<Record<str
 const toHttp = (error: unknown, format: ErrorFormat): APIGatewayProxyResult => {
   if (error instanceof SecpassError) {
     const fields = { code: error.code, status: error.status };
+    let detail: Record<string, string> = {};
     if (error instanceof UpstreamError) {
       logger.warn('upstream failure', {
         ...fields,
         provider: error.provider,
         upstreamStatus: error.upstreamStatus,
+        upstreamError: error.refusal?.error,
+        upstreamErrorDescription: error.refusal?.description,
       });
       countUpstreamFailure(error.provider);
+      // The upstream's own code is what an operator needs to fix an onboarding problem.
+      if (error.refusal) detail = { upstream_error: error.refusal.error };
     } else {
       logger.info('request refused', fields);
     }
-    return withHeaders(render(format, error.status, error.code, error.message), error.headers);
+    return withHeaders(render(format, error.status, error.code, error.message, detail), error.headers);
   }
   // Only the error's class name: messages of library errors can quote tokens or payloads.
   logger.error('unexpected failure', { errorName: error instanceof Error ? error.name : typeof error });

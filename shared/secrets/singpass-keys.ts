@@ -4,35 +4,41 @@ import { setting } from '../config/env.ts';
 import { cachedSecret } from './cached-secret.ts';
 import { epochSeconds, firstActive, PrivateEcJwk, publicPart } from './private-ec-jwk.ts';
 
-/** One relying-party registration: its client id, the keys that sign client assertions and the keys ID tokens are encrypted to. */
-const RelyingParty = z.object({
-  clientId: z.string().check(z.minLength(1)),
+/** The keys that sign our client assertions and the keys ID tokens are encrypted to. */
+const KeySet = z.object({
   signingKeys: z.array(PrivateEcJwk).check(z.minLength(1)),
   encryptionKeys: z.array(PrivateEcJwk).check(z.minLength(1)),
 });
 
 /**
- * Our Singpass relying-party secret: the legacy (NDI OIDC) registration at the top level and,
- * once onboarded, the FAPI 2.0 registration under `fapi`. Lists are current-first; every key in
- * them is published in the RP JWKS so Singpass can use any of them while a rotation settles. The
- * first signing key already active signs: a new one waits, published, until Singpass has it.
+ * Our Singpass relying-party secret: the legacy (NDI OIDC) registration, with its client id, at
+ * the top level and, once onboarded, the FAPI 2.0 keys under `fapi`. Under FAPI 2.0 each app's
+ * Login and Myinfo apps are registrations of their own, whose client ids live in the app's record
+ * (they are not secret); all of them share these keys and the one JWKS that publishes them. Lists
+ * are current-first; every key in them is published so Singpass can use any of them while a
+ * rotation settles. The first signing key already active signs: a new one waits, published,
+ * until Singpass has it.
  */
-export const SingpassSecret = z.extend(RelyingParty, { fapi: z.optional(RelyingParty) });
+export const SingpassSecret = z.extend(KeySet, {
+  clientId: z.string().check(z.minLength(1)),
+  fapi: z.optional(KeySet),
+});
 export type SingpassSecret = z.infer<typeof SingpassSecret>;
 
 export interface RelyingPartyKeys {
-  clientId: string;
   signing: { kid: string; key: CryptoKey };
   /** By kid: an ID token's JWE header names the key it was encrypted to. */
   decryption: Map<string, CryptoKey>;
 }
 
 export interface SingpassKeys extends RelyingPartyKeys {
+  /** The legacy registration's client id. */
+  clientId: string;
   fapi?: RelyingPartyKeys;
   publicJwks: JWK[];
 }
 
-const importRelyingParty = async (party: z.infer<typeof RelyingParty>): Promise<RelyingPartyKeys> => {
+const importRelyingParty = async (party: z.infer<typeof KeySet>): Promise<RelyingPartyKeys> => {
   const current = firstActive(party.signingKeys, epochSeconds());
   if (!current) throw new Error('no signing key is active yet');
   const decryption = new Map<string, CryptoKey>();
@@ -40,13 +46,12 @@ const importRelyingParty = async (party: z.infer<typeof RelyingParty>): Promise<
     decryption.set(jwk.kid, (await importJWK(jwk, 'ECDH-ES+A256KW')) as CryptoKey);
   }
   return {
-    clientId: party.clientId,
     signing: { kid: current.kid, key: (await importJWK(current, 'ES256')) as CryptoKey },
     decryption,
   };
 };
 
-const publicJwksOf = (party: z.infer<typeof RelyingParty>): JWK[] => [
+const publicJwksOf = (party: z.infer<typeof KeySet>): JWK[] => [
   ...party.signingKeys.map((jwk) => ({ ...publicPart(jwk), use: 'sig', alg: 'ES256' })),
   ...party.encryptionKeys.map((jwk) => ({ ...publicPart(jwk), use: 'enc', alg: 'ECDH-ES+A256KW' })),
 ];
@@ -62,6 +67,7 @@ export const loadSingpassKeys = cachedSecret(
     const decryption = new Map([...legacy.decryption, ...(fapi?.decryption ?? [])]);
     return {
       ...legacy,
+      clientId: secret.clientId,
       decryption,
       ...(fapi ? { fapi: { ...fapi, decryption } } : {}),
       publicJwks: [...publicJwksOf(secret), ...(secret.fapi ? publicJwksOf(secret.fapi) : [])],

@@ -23,6 +23,8 @@ type DataState = StateBase & { attributes: string };
  * included) the PAR was made with. Removed from the table by the write that consumes the state.
  */
 export interface FapiSession {
+  /** The Singpass registration the PAR was made as; the code is redeemed as the same one. */
+  clientId: string;
   codeVerifier: string;
   nonce: string;
   dpopKey: { privateJwk: JWK; publicJwk: JWK };

@@ -37,7 +37,6 @@ const singpassSecret = async (withFapi = true) =>
     ...(withFapi
       ? {
           fapi: {
-            clientId: 'secpass-fapi-test',
             signingKeys: [await ecJwk('ES256', 'fapi-sig-old')],
             encryptionKeys: [await ecJwk('ECDH-ES+A256KW', 'fapi-enc-old')],
           },
@@ -238,7 +237,6 @@ describe('Singpass relying-party rotation', () => {
       after.fapi?.encryptionKeys.map(({ kid }) => kid),
       ['fapi-enc-20270115080000', 'fapi-enc-old'],
     );
-    assert.equal(after.fapi?.clientId, 'secpass-fapi-test');
   });
 
   test('singpass-fapi without a FAPI registration is refused', async () => {

@@ -5,9 +5,10 @@ import { sealDataToken } from '../../crypto/secpass-token.ts';
 import { pkiCredentials } from '../../secrets/pki-credentials.ts';
 import { consumeState } from '../../store/state-store.ts';
 import { allInOrder } from '../../util/settle.ts';
-import { completePkiOAuth, type PkiOAuthFlow, settingsOf, startPkiOAuth } from '../pki-oauth/flow.ts';
+import { ForbiddenError } from '../../http/errors.ts';
+import { completePkiOAuth, type PkiOAuthFlow, startPkiOAuth } from '../pki-oauth/flow.ts';
 import { startFapiFlow } from '../singpass-fapi/flow.ts';
-import { usesFapi } from '../singpass-fapi/profile.ts';
+import { fapiRegistration, usesFapi } from '../singpass-fapi/profile.ts';
 import { redeemCode } from '../singpass-fapi/session.ts';
 
 /** Myinfo v3: person data for the NRIC/FIN the access token names. */
@@ -21,23 +22,38 @@ export const myinfoFlow: PkiOAuthFlow = {
     subject: /^[STFGM]\d{7}[A-Z]$/,
   }),
   credentials: pkiCredentials(() => setting('MYINFO_SECRET_ID')),
+  // Myinfo v3 needs the attributes and purpose; a record may hold only its FAPI registration.
+  settings: (app) => {
+    const { callbackUrl, attributes, purpose, subentity } = app.providers.myinfo ?? {};
+    if (!callbackUrl || !attributes || !purpose) return undefined;
+    return subentity ? { callbackUrl, attributes, purpose, subentity } : { callbackUrl, attributes, purpose };
+  },
+};
+
+const myinfoSettings = (app: AppRecord) => {
+  const settings = app.providers.myinfo;
+  if (!settings) throw new ForbiddenError('provider_not_enabled', 'Myinfo is not enabled for this app.');
+  return settings;
 };
 
 /**
- * `GET /myinfo/init`: Myinfo v3, or Myinfo v5 through Singpass FAPI 2.0 (a PAR asking `openid`
- * plus the app's attributes as scopes), as the app's profile says; the app sees the same 302.
+ * `GET /myinfo/init`: Myinfo v3, or Myinfo v5 through Singpass FAPI 2.0 (a PAR as the app's
+ * Myinfo registration, asking `openid` plus its catalog scopes; the purpose is the registration's,
+ * so none is sent), as the app's profile says; the app sees the same 302.
  */
 export const startMyinfo = async (app: AppRecord): Promise<string> => {
-  const settings = settingsOf(myinfoFlow, app);
-  if (!usesFapi(app.providers.myinfo ?? {})) return startPkiOAuth(myinfoFlow, app);
+  const settings = myinfoSettings(app);
+  if (!usesFapi(settings)) return startPkiOAuth(myinfoFlow, app);
+  const registration = fapiRegistration('Myinfo', settings.fapi2);
   return startFapiFlow(
     'Myinfo',
     {
       appId: app.appId,
+      clientId: registration.clientId,
       redirectUri: settings.callbackUrl,
-      scope: ['openid', ...settings.attributes].join(' '),
+      scope: ['openid', ...registration.scopes].join(' '),
     },
-    () => ({ provider: 'myinfo', attributes: settings.attributes.join(',') }),
+    () => ({ provider: 'myinfo', attributes: registration.scopes.join(',') }),
   );
 };
 
@@ -49,7 +65,7 @@ export const startMyinfo = async (app: AppRecord): Promise<string> => {
 export const finishMyinfo = async (caller: Caller, code: string, state: string): Promise<string> => {
   const [app, saved] = await allInOrder(loadCallerApp(caller), consumeState(state, caller.appId, 'myinfo'));
   if (!saved.fapi) return completePkiOAuth(myinfoFlow, app, saved, code);
-  settingsOf(myinfoFlow, app);
+  myinfoSettings(app);
   const redeemed = await redeemCode('Myinfo', { ...saved, fapi: saved.fapi }, code);
   return sealDataToken(await redeemed.userinfo(), app.publicJwk);
 };

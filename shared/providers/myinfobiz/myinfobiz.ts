@@ -19,4 +19,5 @@ export const myinfoBizFlow: PkiOAuthFlow = {
     subject: /^[0-9A-Z]{9,10}_[STFGM]\d{7}[A-Z]$/,
   }),
   credentials: pkiCredentials(() => setting('MYINFOBIZ_SECRET_ID')),
+  settings: (app) => app.providers.myinfobiz,
 };

@@ -14,11 +14,13 @@ export interface PkiOAuthFlow {
   provider: 'myinfo' | 'myinfobiz';
   profile: () => PkiOAuthProfile;
   credentials: () => Promise<PkiCredentials>;
+  /** The app's settings for this protocol, or undefined when the app has none. */
+  settings: (app: AppRecord) => MyinfoSettings | undefined;
 }
 
 // The record was validated when it was read; only whether the provider is enabled is left to check.
 export const settingsOf = (flow: PkiOAuthFlow, app: AppRecord): MyinfoSettings => {
-  const settings = app.providers[flow.provider];
+  const settings = flow.settings(app);
   if (!settings) {
     throw new ForbiddenError('provider_not_enabled', `${flow.profile().name} is not enabled for this app.`);
   }

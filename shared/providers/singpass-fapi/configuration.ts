@@ -3,6 +3,7 @@ import { setting } from '../../config/env.ts';
 import { ForbiddenError } from '../../http/errors.ts';
 import { loadSingpassKeys, type RelyingPartyKeys } from '../../secrets/singpass-keys.ts';
 import { expiring } from '../../util/expiring.ts';
+import { MAX_PROOF_SECONDS } from './registration-rules.ts';
 
 /** Singpass asks relying parties to cache its discovery document for at least an hour. */
 const DISCOVERY_CACHE_MS = 60 * 60 * 1000;
@@ -17,12 +18,29 @@ const CLIENT_METADATA: Partial<client.ClientMetadata> = {
   token_endpoint_auth_method: 'private_key_jwt',
   token_endpoint_auth_signing_alg: 'ES256',
   id_token_signed_response_alg: 'ES256',
-  id_token_encrypted_response_alg: 'ECDH-ES+A256KW',
-  id_token_encrypted_response_enc: 'A256CBC-HS512',
   userinfo_signed_response_alg: 'ES256',
-  userinfo_encrypted_response_alg: 'ECDH-ES+A256KW',
-  userinfo_encrypted_response_enc: 'A256CBC-HS512',
   dpop_bound_access_tokens: true,
+};
+
+/**
+ * The content encryptions we open: Singpass's guide names A256CBC-HS512 for the ID token and "the
+ * same scheme" for userinfo, while its demo app reads userinfo as A256GCM. Nothing else passes.
+ */
+const CONTENT_ENCRYPTIONS = ['A256CBC-HS512', 'A256GCM'];
+export const ID_TOKEN_CONTENT_ENCRYPTION = 'A256CBC-HS512';
+
+/** Singpass wants `typ: JWT` on client assertions; openid-client sets none by default. */
+const typedAssertion = {
+  [client.modifyAssertion]: (header: Record<string, unknown>) => {
+    header.typ = 'JWT';
+  },
+};
+
+/** Singpass wants an `exp`, at most two minutes after `iat`, on every DPoP proof. */
+export const expiringProof = {
+  [client.modifyAssertion]: (_header: Record<string, unknown>, payload: Record<string, unknown>) => {
+    if (typeof payload.iat === 'number') payload.exp = payload.iat + MAX_PROOF_SECONDS;
+  },
 };
 
 const fapiKeys = async (): Promise<RelyingPartyKeys> => {
@@ -37,34 +55,38 @@ const fapiKeys = async (): Promise<RelyingPartyKeys> => {
 };
 
 const executeFor = (issuer: URL) => (allowsInsecure(issuer) ? [client.allowInsecureRequests] : []);
+const timeoutSeconds = () => Math.ceil(setting('UPSTREAM_TIMEOUT_MS') / 1000);
 
-/** The issuer's metadata: discovery is fetched once an hour, whatever keys we hold meanwhile. */
+/** The issuer's metadata, fetched once an hour whichever registration asks. */
 const discoveredMetadata = expiring(
   async (issuer: string): Promise<client.ServerMetadata> => {
     const issuerUrl = new URL(issuer);
-    const { clientId } = await fapiKeys();
-    const discovered = await client.discovery(issuerUrl, clientId, undefined, undefined, {
+    const discovered = await client.discovery(issuerUrl, 'discovery', undefined, undefined, {
       execute: executeFor(issuerUrl),
-      timeout: Math.ceil(setting('UPSTREAM_TIMEOUT_MS') / 1000),
+      timeout: timeoutSeconds(),
     });
     return discovered.serverMetadata();
   },
   () => DISCOVERY_CACHE_MS,
 );
 
-const configure = (metadata: client.ServerMetadata, keys: RelyingPartyKeys): client.Configuration => {
-  // private_key_jwt: openid-client signs a fresh assertion per call (aud = the issuer, 60 s life).
+const configure = (
+  metadata: client.ServerMetadata,
+  keys: RelyingPartyKeys,
+  clientId: string,
+): client.Configuration => {
+  // private_key_jwt: openid-client signs a fresh assertion per call (aud = the issuer, 60 s life, unique jti).
   const config = new client.Configuration(
     metadata,
-    keys.clientId,
+    clientId,
     CLIENT_METADATA,
-    client.PrivateKeyJwt({ key: keys.signing.key, kid: keys.signing.kid }),
+    client.PrivateKeyJwt({ key: keys.signing.key, kid: keys.signing.kid }, typedAssertion),
   );
   for (const allow of executeFor(new URL(metadata.issuer))) allow(config);
-  config.timeout = Math.ceil(setting('UPSTREAM_TIMEOUT_MS') / 1000);
+  config.timeout = timeoutSeconds();
   client.enableDecryptingResponses(
     config,
-    ['A256CBC-HS512'],
+    CONTENT_ENCRYPTIONS,
     ...[...keys.decryption].map(([kid, key]) => ({ key, kid, alg: 'ECDH-ES+A256KW' })),
   );
   // The ID token's and userinfo's signatures are checked against the issuer's JWKS, not just trusted over TLS.
@@ -73,20 +95,26 @@ const configure = (metadata: client.ServerMetadata, keys: RelyingPartyKeys): cli
 };
 
 let built:
-  | { metadata: client.ServerMetadata; keys: RelyingPartyKeys; config: client.Configuration }
+  | { metadata: client.ServerMetadata; keys: RelyingPartyKeys; byClient: Map<string, client.Configuration> }
   | undefined;
 
 /**
- * The FAPI client for this deployment's issuer. It is rebuilt when either the discovery or the
- * Singpass secret is re-read, so a key rotation reaches it as soon as it reaches the secret cache.
+ * The FAPI client of one Singpass registration (an app's Login or Myinfo app). Every registration
+ * shares our relying-party keys; all are rebuilt when the discovery or the Singpass secret is
+ * re-read, so a key rotation reaches them as soon as it reaches the secret cache.
  */
-export const fapiConfiguration = async (): Promise<client.Configuration> => {
+export const fapiConfiguration = async (clientId: string): Promise<client.Configuration> => {
   const [metadata, keys] = await Promise.all([
     discoveredMetadata(setting('SINGPASS_FAPI_ISSUER')),
     fapiKeys(),
   ]);
   if (built?.metadata !== metadata || built.keys !== keys) {
-    built = { metadata, keys, config: configure(metadata, keys) };
+    built = { metadata, keys, byClient: new Map() };
   }
-  return built.config;
+  let config = built.byClient.get(clientId);
+  if (!config) {
+    config = configure(metadata, keys, clientId);
+    built.byClient.set(clientId, config);
+  }
+  return config;
 };

@@ -2,7 +2,7 @@ import { setting } from '../../config/env.ts';
 import type { UpstreamName } from '../../http/errors.ts';
 import { type AuthState, type FapiSession, newStateValue, saveState } from '../../store/state-store.ts';
 import { nowSeconds } from '../../store/table.ts';
-import { pushAuthorization } from './session.ts';
+import { type AuthorizationRequest, pushAuthorization } from './session.ts';
 
 type FapiState = Extract<AuthState, { fapi?: FapiSession }>;
 type CommonFields = 'state' | 'appId' | 'expiresAt' | 'redirectUri' | 'fapi';
@@ -17,15 +17,16 @@ type FlowFields = (fapi: FapiSession) => OmitEach<FapiState, CommonFields>;
  */
 export const startFapiFlow = async (
   upstream: UpstreamName,
-  request: { appId: string; redirectUri: string; scope: string },
+  request: Omit<AuthorizationRequest, 'state'> & { appId: string },
   flowFields: FlowFields,
 ): Promise<string> => {
   const state = newStateValue();
-  const { url, fapi } = await pushAuthorization(upstream, { ...request, state });
+  const { appId, ...pushed } = request;
+  const { url, fapi } = await pushAuthorization(upstream, { ...pushed, state });
   await saveState({
     ...flowFields(fapi),
     state,
-    appId: request.appId,
+    appId,
     expiresAt: nowSeconds() + setting('STATE_TTL_SECONDS'),
     redirectUri: request.redirectUri,
     fapi,

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { type CryptoKey, exportJWK, importJWK } from 'jose';
+import { type CryptoKey, decodeProtectedHeader, exportJWK, importJWK } from 'jose';
 import * as client from 'openid-client';
 import { UpstreamError, type UpstreamName } from '../../http/errors.ts';
 import type { FapiSession } from '../../store/state-store.ts';
-import { fapiConfiguration } from './configuration.ts';
+import { expiringProof, fapiConfiguration, ID_TOKEN_CONTENT_ENCRYPTION } from './configuration.ts';
 import { asUpstreamError } from './upstream-errors.ts';
 
 /**
@@ -27,18 +27,32 @@ export interface PushedAuthorization {
   fapi: FapiSession;
 }
 
+export interface AuthorizationRequest {
+  /** The Singpass registration (Login app or Myinfo app) the request is made as. */
+  clientId: string;
+  redirectUri: string;
+  scope: string;
+  state: string;
+  /** Parameters only some registrations send, such as a Login app's authentication context. */
+  extra?: Record<string, string>;
+}
+
+const dpopHandle = (config: client.Configuration, keyPair: client.CryptoKeyPair) =>
+  client.getDPoPHandle(config, keyPair, expiringProof);
+
 export const pushAuthorization = async (
   upstream: UpstreamName,
-  request: { redirectUri: string; scope: string; state: string },
+  request: AuthorizationRequest,
 ): Promise<PushedAuthorization> =>
   upstreamCall(upstream, async () => {
-    const config = await fapiConfiguration();
+    const config = await fapiConfiguration(request.clientId);
     const codeVerifier = client.randomPKCECodeVerifier();
     const nonce = randomBytes(32).toString('base64url');
     const dpopKeys = await client.randomDPoPKeyPair('ES256', { extractable: true });
     const url = await client.buildAuthorizationUrlWithPAR(
       config,
       {
+        ...request.extra,
         response_type: 'code',
         redirect_uri: request.redirectUri,
         scope: request.scope,
@@ -47,11 +61,12 @@ export const pushAuthorization = async (
         code_challenge: await client.calculatePKCECodeChallenge(codeVerifier),
         code_challenge_method: 'S256',
       },
-      { DPoP: client.getDPoPHandle(config, dpopKeys) },
+      { DPoP: dpopHandle(config, dpopKeys) },
     );
     return {
       url: url.toString(),
       fapi: {
+        clientId: request.clientId,
         codeVerifier,
         nonce,
         dpopKey: {
@@ -69,8 +84,8 @@ export interface RedeemedCode {
   userinfo(): Promise<Uint8Array>;
 }
 
-const dpopHandle = async (config: client.Configuration, { privateJwk, publicJwk }: FapiSession['dpopKey']) =>
-  client.getDPoPHandle(config, {
+const sessionDpop = async (config: client.Configuration, { privateJwk, publicJwk }: FapiSession['dpopKey']) =>
+  dpopHandle(config, {
     privateKey: (await importJWK(privateJwk, 'ES256')) as CryptoKey,
     publicKey: (await importJWK(publicJwk, 'ES256')) as CryptoKey,
   });
@@ -80,6 +95,20 @@ const requireEncrypted = (upstream: UpstreamName, inner: string | undefined): st
   if (inner === undefined) throw new UpstreamError(upstream, 'bad_encryption');
   return inner;
 };
+
+/** Singpass encrypts its ID tokens with A256CBC-HS512 alone; A256GCM is for userinfo. */
+const requireIdTokenEncryption = (upstream: UpstreamName, idToken: string | undefined) => {
+  let enc: unknown;
+  try {
+    enc = decodeProtectedHeader(idToken ?? '').enc;
+  } catch {
+    enc = undefined;
+  }
+  if (enc !== ID_TOKEN_CONTENT_ENCRYPTION) throw new UpstreamError(upstream, 'bad_encryption');
+};
+
+/** Under FAPI 2.0 the subject is the bare Singpass UUID; anything else is not Singpass's token. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Exchanges the code (private_key_jwt, PKCE verifier, DPoP proof with the session's key), then
@@ -91,8 +120,8 @@ export const redeemCode = async (
   code: string,
 ): Promise<RedeemedCode> =>
   upstreamCall(upstream, async () => {
-    const config = await fapiConfiguration();
-    const DPoP = await dpopHandle(config, session.fapi.dpopKey);
+    const config = await fapiConfiguration(session.fapi.clientId);
+    const DPoP = await sessionDpop(config, session.fapi.dpopKey);
     // The app hands us only code and state; the callback URL openid-client checks is rebuilt from them.
     const callback = new URL(session.redirectUri);
     callback.searchParams.set('code', code);
@@ -114,8 +143,9 @@ export const redeemCode = async (
       { DPoP },
     );
     requireEncrypted(upstream, client.getDecryptedResponses(tokens)?.id_token?.token_endpoint);
+    requireIdTokenEncryption(upstream, tokens.id_token);
     const claims = tokens.claims();
-    if (!claims) throw new UpstreamError(upstream, 'bad_token');
+    if (!claims || !UUID.test(claims.sub)) throw new UpstreamError(upstream, 'bad_token');
     return {
       subject: claims.sub,
       userinfo: () =>

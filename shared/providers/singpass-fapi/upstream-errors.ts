@@ -1,5 +1,11 @@
 import * as client from 'openid-client';
-import { SecpassError, UpstreamError, type UpstreamFailure, type UpstreamName } from '../../http/errors.ts';
+import {
+  SecpassError,
+  UpstreamError,
+  type UpstreamFailure,
+  type UpstreamName,
+  type UpstreamRefusal,
+} from '../../http/errors.ts';
 
 // oauth4webapi's codes for a JWT (ID token, userinfo) that fails a check.
 const TOKEN_CHECKS = new Set([
@@ -29,8 +35,25 @@ const statusOf = (error: unknown): number | undefined =>
     : undefined;
 
 /**
- * openid-client's failures as ours. Only the kind is kept: their messages and causes can quote
- * tokens or response bodies. Our own errors pass unchanged.
+ * What Singpass said when it refused: the OAuth `error` of a PAR or token answer's body, or of a
+ * userinfo answer's `WWW-Authenticate` challenge.
+ */
+const refusalOf = (error: unknown): Partial<UpstreamRefusal> => {
+  if (error instanceof client.ResponseBodyError) {
+    return { error: error.error, description: error.error_description };
+  }
+  if (error instanceof client.WWWAuthenticateChallengeError) {
+    const parameters = error.cause.find((challenge) => challenge.parameters.error)?.parameters;
+    return { error: parameters?.error, description: parameters?.error_description };
+  }
+  return {};
+};
+
+/**
+ * openid-client's failures as ours. Only the kind and Singpass's refusal are kept: the library's
+ * messages and causes can quote tokens or response bodies. Our own errors pass unchanged.
  */
 export const asUpstreamError = (provider: UpstreamName, error: unknown): SecpassError =>
-  error instanceof SecpassError ? error : new UpstreamError(provider, failureOf(error), statusOf(error));
+  error instanceof SecpassError
+    ? error
+    : new UpstreamError(provider, failureOf(error), statusOf(error), refusalOf(error));

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import * as z from 'zod/mini';
-import type { AppRecord, SingpassSettings } from '../../apps/app-record.ts';
+import type { AppRecord, SingpassFapiRegistration, SingpassSettings } from '../../apps/app-record.ts';
 import { type Caller, loadCallerApp } from '../../apps/caller.ts';
 import { setting } from '../../config/env.ts';
 import { signLoginToken } from '../../crypto/secpass-token.ts';
@@ -12,7 +12,7 @@ import { consumeState, newStateValue, saveState } from '../../store/state-store.
 import { nowSeconds } from '../../store/table.ts';
 import { allInOrder } from '../../util/settle.ts';
 import { startFapiFlow } from '../singpass-fapi/flow.ts';
-import { usesFapi } from '../singpass-fapi/profile.ts';
+import { fapiRegistration, usesFapi } from '../singpass-fapi/profile.ts';
 import { redeemCode } from '../singpass-fapi/session.ts';
 import { singpassProvider } from './discovery.ts';
 import { openIdToken, uuidOf } from './id-token.ts';
@@ -27,7 +27,8 @@ const singpassSettings = (app: AppRecord): SingpassSettings => {
 /** `POST /oidc/singpass/authReqUri`: a fresh single-use state and nonce, and the Singpass login URL. */
 export const startSingpassLogin = async (app: AppRecord): Promise<string> => {
   const settings = singpassSettings(app);
-  if (usesFapi(settings)) return startFapiLogin(app, settings);
+  if (usesFapi(settings))
+    return startFapiLogin(app, settings, fapiRegistration('Singpass Login', settings.fapi2));
   const [provider, { clientId }] = await Promise.all([singpassProvider(), loadSingpassKeys()]);
   const state = newStateValue();
   const nonce = randomBytes(32).toString('base64url');
@@ -53,15 +54,33 @@ export const startSingpassLogin = async (app: AppRecord): Promise<string> => {
   return url.toString();
 };
 
-/** The same login under Singpass FAPI 2.0: a PAR for `openid`, the nonce kept in the FAPI session. */
-const startFapiLogin = (app: AppRecord, settings: SingpassSettings): Promise<string> =>
+/** Singpass requires a Login app to say what each login is for; a Myinfo app must not. */
+const authenticationContext = (registration: SingpassFapiRegistration): Record<string, string> => ({
+  authentication_context_type: registration.authenticationContextType,
+  ...(registration.authenticationContextMessage
+    ? { authentication_context_message: registration.authenticationContextMessage }
+    : {}),
+});
+
+/**
+ * The same login under Singpass FAPI 2.0: a PAR as the app's Login registration, with its
+ * authentication context and scopes; the nonce is kept in the FAPI session.
+ */
+const startFapiLogin = (
+  app: AppRecord,
+  settings: SingpassSettings,
+  registration: SingpassFapiRegistration,
+): Promise<string> =>
   startFapiFlow(
     'Singpass',
-    { appId: app.appId, redirectUri: settings.callbackUrl, scope: 'openid' },
-    (fapi) => ({
-      provider: 'singpass',
-      nonce: fapi.nonce,
-    }),
+    {
+      appId: app.appId,
+      clientId: registration.clientId,
+      redirectUri: settings.callbackUrl,
+      scope: ['openid', ...registration.scopes].join(' '),
+      extra: authenticationContext(registration),
+    },
+    (fapi) => ({ provider: 'singpass', nonce: fapi.nonce }),
   );
 
 // Singpass accepts assertions of at most two minutes; one leaves room for clock skew.
