@@ -83,7 +83,9 @@ const sanitisedDescription = (text: string | undefined): string | undefined =>
   text
     ?.replace(/[^\x20-\x7e]/g, ' ')
     .replace(/[STFGM]\d{7}[A-Z]/gi, '[redacted]')
-    .replace(/[A-Za-z0-9_-]{32,}(\.[A-Za-z0-9_-]+)*/g, '[redacted]')
+    // Compact JWS/JWE, then any long opaque value (codes, access tokens).
+    .replace(/[A-Za-z0-9_-]{8,}(\.[A-Za-z0-9_-]{8,}){1,4}/g, '[redacted]')
+    .replace(/[A-Za-z0-9_-]{32,}/g, '[redacted]')
     .slice(0, DESCRIPTION_LENGTH);
 
 const refusalFrom = (given: Partial<UpstreamRefusal> | undefined): UpstreamRefusal | undefined => {

@@ -17,6 +17,10 @@ export type IdTokenFlaw =
   | 'wrong-iss'
   | 'bad-signature'
   | 'unencrypted'
+  /** The ID token's content encrypted with A256GCM, which Singpass uses for userinfo only. */
+  | 'gcm-encrypted'
+  /** A FAPI 2.0 ID token whose `sub` is not a bare UUID. */
+  | 'subject-not-uuid'
   | 'token-500';
 
 export interface FakeSingpass {
@@ -27,9 +31,11 @@ export interface FakeSingpass {
   stop(): Promise<void>;
 }
 
-const SUBJECT = 's=S9812381D,u=b6cb9308-733b-42b3-ad38-9b5afc890206';
+const UUID = 'b6cb9308-733b-42b3-ad38-9b5afc890206';
 
 export interface FakeSingpassOptions {
+  /** The ID token's subject as the protocol writes it: NDI OIDC's `s=…,u=…` (default) or FAPI 2.0's bare UUID. */
+  subject?: 'ndi' | 'fapi';
   /** Which of the relying party's published `enc` keys ID tokens are encrypted to (default: the first). */
   encryptTo?: (key: JWK) => boolean;
 }
@@ -72,7 +78,7 @@ export const startFakeSingpass = async (
       .setProtectedHeader({ alg: 'ES256', kid, typ: 'JWT' })
       .setIssuer(flaw === 'wrong-iss' ? 'https://evil.example' : issuer)
       .setAudience(flaw === 'wrong-aud' ? 'someone-else' : clientId)
-      .setSubject(SUBJECT)
+      .setSubject(flaw === 'subject-not-uuid' || options.subject !== 'fapi' ? `s=S9812381D,u=${UUID}` : UUID)
       .setIssuedAt(flaw === 'expired' ? now - 7200 : now)
       .setExpirationTime(flaw === 'expired' ? now - 3600 : now + 600)
       .sign(flaw === 'bad-signature' ? impostor.privateKey : published.privateKey);
@@ -81,7 +87,12 @@ export const startFakeSingpass = async (
     const encryptionKey = rpKeys.keys.find((key) => key.use === 'enc' && (options.encryptTo?.(key) ?? true));
     if (!encryptionKey) throw new Error('no RP encryption key');
     return new CompactEncrypt(new TextEncoder().encode(signed))
-      .setProtectedHeader({ alg: 'ECDH-ES+A256KW', enc: 'A256CBC-HS512', kid: encryptionKey.kid, cty: 'JWT' })
+      .setProtectedHeader({
+        alg: 'ECDH-ES+A256KW',
+        enc: flaw === 'gcm-encrypted' ? 'A256GCM' : 'A256CBC-HS512',
+        kid: encryptionKey.kid,
+        cty: 'JWT',
+      })
       .encrypt(await importJWK(encryptionKey, 'ECDH-ES+A256KW'));
   };
 

@@ -171,3 +171,75 @@ test('on AWS an app gets its own usage plan; without one the gateway refuses it;
     await gateway.stop();
   }
 });
+
+test('FAPI 2.0 registrations: created and updated through the admin command, bad settings refused before any write', async () => {
+  const loginClient = 'LoginApp0000000000000000000000AB';
+  const myinfoClient = 'MyinfoApp000000000000000000000AB';
+  const created = await apps(
+    'create',
+    '--name',
+    'Onboarding',
+    '--generate-key',
+    '--singpass-callback',
+    'https://onboarding.example/login/callback',
+    '--singpass-profile',
+    'fapi2',
+    '--singpass-fapi-client-id',
+    loginClient,
+    '--singpass-context-type',
+    'APP_ONBOARDING_DEFAULT',
+    '--singpass-context-message',
+    'Sign up for an account',
+  );
+  const appId = String(created.appId);
+  assert.deepEqual((await getApp(appId))?.providers.singpass, {
+    callbackUrl: 'https://onboarding.example/login/callback',
+    profile: 'fapi2',
+    fapi2: {
+      clientId: loginClient,
+      authenticationContextType: 'APP_ONBOARDING_DEFAULT',
+      authenticationContextMessage: 'Sign up for an account',
+      scopes: [],
+    },
+  });
+
+  await apps(
+    'update',
+    appId,
+    '--myinfo-callback',
+    'https://onboarding.example/myinfo/callback',
+    '--myinfo-profile',
+    'fapi2',
+    '--myinfo-fapi-client-id',
+    myinfoClient,
+    '--myinfo-scopes',
+    'uinfin,name,cpfbalances.oa',
+    '--singpass-scopes',
+    'name',
+  );
+  const updated = await getApp(appId);
+  assert.deepEqual(updated?.providers.myinfo?.fapi2, {
+    clientId: myinfoClient,
+    scopes: ['uinfin', 'name', 'cpfbalances.oa'],
+  });
+  assert.equal(
+    updated?.providers.singpass?.fapi2?.authenticationContextType,
+    'APP_ONBOARDING_DEFAULT',
+    'kept',
+  );
+  assert.deepEqual(updated?.providers.singpass?.fapi2?.scopes, ['name']);
+
+  for (const [args, says] of [
+    [['--myinfo-scopes', 'uinfin,cpfbalances'], /ask for cpfbalances\.oa, cpfbalances\.ma/],
+    [['--singpass-context-type', 'APP_LOGIN'], /authenticationContextType/],
+    [['--singpass-context-message', 'Pay <b>now</b>'], /authenticationContextMessage/],
+  ] as const) {
+    await assert.rejects(apps('update', appId, ...args), (error: { code?: number; stderr?: string }) => {
+      assert.equal(error.code, 1);
+      assert.match(error.stderr ?? '', /invalid settings/);
+      assert.match(error.stderr ?? '', says);
+      return true;
+    });
+  }
+  assert.deepEqual((await getApp(appId))?.providers, updated?.providers, 'a refused update writes nothing');
+});

@@ -129,7 +129,7 @@ describe('Singpass relying-party rotation', () => {
     // Signing with the new key now would be refused by the issuer (see singpass-fapi.test.ts):
     // the rotation leaves it pending, so logins go on.
     await verifyAsNewApp(await fapiLoginToken(), fapiApp());
-    await stack.singpassFapi.expireClientKeyCaches();
+    await stack.singpassFapi?.expireClientKeyCaches();
     await verifyAsNewApp(await fapiLoginToken(), fapiApp());
     const kids = (await publishedKeys(`${stack.gatewayUrl}/singpass/jwks`)).map((key) => key.kid);
     assert.ok(kids.includes(addedKid(rotation.added, 'sig')));

@@ -6,12 +6,14 @@ import { createRemoteJWKSet, exportJWK, generateKeyPair, type JWK, jwtVerify } f
 import { openSecpassToken } from '../../local/demo-app/open-token.ts';
 import { headlessAuthorize } from '../../local/simulators/singpass-fapi/index.ts';
 import { type DemoApp, type LocalStack, startLocalStack } from '../../local/stack.ts';
+import type { AppRecord } from '../../shared/apps/app-record.ts';
+import { getApp, setAppProviders } from '../../shared/apps/app-store.ts';
 import { resetConfig } from '../../shared/config/env.ts';
 import { PrivateEcJwk } from '../../shared/secrets/private-ec-jwk.ts';
 import type { SingpassSecret } from '../../shared/secrets/singpass-keys.ts';
 import { stateKey } from '../../shared/store/state-store.ts';
 import { documentClient, tableName } from '../../shared/store/table.ts';
-import { demoApp, expectError } from '../helpers/assertions.ts';
+import { demoApp, expectError, expectUpstreamRefusal } from '../helpers/assertions.ts';
 import { type FakeSingpass, type IdTokenFlaw, startFakeSingpass } from '../helpers/fake-singpass.ts';
 import { basic, myinfoToken, PERSONAS, postJson, singpassLogin, tokenQuery } from '../helpers/flows.ts';
 
@@ -25,6 +27,7 @@ before(async () => {
   issuer = process.env.SINGPASS_FAPI_ISSUER ?? '';
   fake = await startFakeSingpass(`${stack.gatewayUrl}/singpass/jwks`, {
     encryptTo: (key) => String(key.kid).startsWith('fapi-enc'),
+    subject: 'fapi',
   });
 });
 after(async () => {
@@ -67,6 +70,69 @@ const loginToken = async (app: DemoApp, response: Response) => {
   return payload;
 };
 
+type Providers = AppRecord['providers'];
+type PersonInfo = Record<string, { value?: unknown; source?: unknown; classification?: unknown }>;
+
+/** Runs with the FAPI app's provider settings changed (through the validating store), then puts them back. */
+const withRegistrations = async (
+  change: (providers: Providers) => Providers,
+  run: () => Promise<unknown>,
+) => {
+  const app = await getApp(fapiApp().appId);
+  assert.ok(app);
+  await setAppProviders(app.appId, change(app.providers));
+  try {
+    await run();
+  } finally {
+    await setAppProviders(app.appId, app.providers);
+  }
+};
+
+const fapiMyinfo = (providers: Providers, registration: Partial<{ clientId: string; scopes: string[] }>) => {
+  const myinfo = providers.myinfo;
+  assert.ok(myinfo?.fapi2);
+  return { ...myinfo, fapi2: { ...myinfo.fapi2, ...registration } };
+};
+
+const fapiLoginSettings = (
+  providers: Providers,
+  registration: Partial<NonNullable<NonNullable<Providers['singpass']>['fapi2']>>,
+) => {
+  const singpass = providers.singpass;
+  assert.ok(singpass?.fapi2);
+  return { ...singpass, fapi2: { ...singpass.fapi2, ...registration } };
+};
+
+const myinfoInit = () =>
+  fetch(`${stack.gatewayUrl}/myinfo/init`, { headers: basic(fapiApp().apiKey), redirect: 'manual' });
+
+/** The FAPI app's Myinfo flow end to end: the verified userinfo claims the app opens. */
+const fapiMyinfo3 = async () => {
+  const init = await myinfoInit();
+  assert.equal(init.status, 302);
+  const callback = await headlessAuthorize(init.headers.get('location') ?? '', persona);
+  assert.equal(`${callback.origin}${callback.pathname}`, fapiApp().callbacks.myinfo);
+  const response = await myinfoToken(
+    stack,
+    fapiApp().apiKey,
+    tokenQuery(callback.searchParams.get('code') ?? '', callback.searchParams.get('state') ?? ''),
+  );
+  assert.equal(response.status, 200);
+  assert.equal(response.headers.get('content-type'), 'application/jose');
+  const { payload } = await openSecpassToken(
+    await response.text(),
+    fapiApp().privateJwk,
+    stack.secpassJwksUrl,
+  );
+  return JSON.parse(new TextDecoder().decode(payload)) as {
+    sub: string;
+    aud: string;
+    person_info: PersonInfo;
+  };
+};
+
+const loginInit = () => postJson(stack, fapiApp().apiKey, '/oidc/singpass/authReqUri', { purpose: 'login' });
+
 describe('a fapi2 app beside a legacy app, through the same routes', () => {
   test('Singpass Login: PAR, headless login, code exchange with DPoP → the same login token as legacy', async () => {
     const { authReqUri, code, state } = await fapiLogin(fapiApp());
@@ -91,34 +157,27 @@ describe('a fapi2 app beside a legacy app, through the same routes', () => {
     assert.equal(legacyPayload.sub, `u=${persona.uuid}`);
   });
 
-  test('Myinfo: init → PAR → consent → token → Myinfo v5 userinfo sealed for the app', async () => {
-    const init = await fetch(`${stack.gatewayUrl}/myinfo/init`, {
-      headers: basic(fapiApp().apiKey),
-      redirect: 'manual',
-    });
-    assert.equal(init.status, 302);
-    const callback = await headlessAuthorize(init.headers.get('location') ?? '', persona);
-    assert.equal(`${callback.origin}${callback.pathname}`, fapiApp().callbacks.myinfo);
-    const response = await myinfoToken(
-      stack,
-      fapiApp().apiKey,
-      tokenQuery(callback.searchParams.get('code') ?? '', callback.searchParams.get('state') ?? ''),
-    );
-    assert.equal(response.status, 200);
-    assert.equal(response.headers.get('content-type'), 'application/jose');
-    const { payload } = await openSecpassToken(
-      await response.text(),
-      fapiApp().privateJwk,
-      stack.secpassJwksUrl,
-    );
-    const claims = JSON.parse(new TextDecoder().decode(payload)) as {
-      sub: string;
-      person_info: Record<string, { value?: unknown; source?: unknown; classification?: unknown }>;
-    };
+  test('Myinfo: init → PAR as the Myinfo app → consent → token → Myinfo v5 userinfo (A256GCM) sealed for the app', async () => {
+    const claims = await fapiMyinfo3();
     assert.equal(claims.sub, persona.uuid);
+    assert.equal(claims.aud, stack.fapiClients.myinfo);
     assert.equal(claims.person_info.uinfin?.value, persona.nric);
     assert.ok(claims.person_info.name?.value);
     assert.ok(claims.person_info.name?.source !== undefined && claims.person_info.name?.classification);
+    const balances = claims.person_info.cpfbalances as Record<string, unknown> | undefined;
+    assert.ok(balances?.oa, 'the dotted catalog id cpfbalances.oa is answered');
+  });
+
+  test('Myinfo: userinfo encrypted A256CBC-HS512 (a registration set that way) opens as well', async () => {
+    const cbc = stack.fapiClients.myinfoCbc;
+    assert.ok(cbc, 'the built-in issuer has a CBC registration');
+    await withRegistrations(
+      (providers) => ({ ...providers, myinfo: fapiMyinfo(providers, { clientId: cbc }) }),
+      async () => {
+        const claims = await fapiMyinfo3();
+        assert.equal(claims.person_info.uinfin?.value, persona.nric);
+      },
+    );
   });
 
   test('a replayed state is refused and the code is not sent again', async () => {
@@ -126,6 +185,73 @@ describe('a fapi2 app beside a legacy app, through the same routes', () => {
     assert.equal((await userInfo(fapiApp(), code, state)).status, 200);
     await expectError(await userInfo(fapiApp(), code, state), 400, 'state_used');
     await expectError(await userInfo(legacyApp(), code, state), 400, 'invalid_state');
+  });
+});
+
+describe('Singpass refuses, and Secpass names its error', () => {
+  test('an operator who swapped the client ids: the Login PAR reaches a Myinfo app, which refuses its context type', async () => {
+    await withRegistrations(
+      (providers) => ({
+        ...providers,
+        singpass: fapiLoginSettings(providers, { clientId: stack.fapiClients.myinfo, scopes: [] }),
+      }),
+      async () => expectUpstreamRefusal(await loginInit(), 500, 'upstream_error_status', 'invalid_request'),
+    );
+  });
+
+  test('…and the Myinfo PAR reaches a Login app, which misses its context type', async () => {
+    await withRegistrations(
+      (providers) => ({
+        ...providers,
+        myinfo: fapiMyinfo(providers, { clientId: stack.fapiClients.login, scopes: ['name'] }),
+      }),
+      async () => expectUpstreamRefusal(await myinfoInit(), 404, 'upstream_error_status', 'invalid_request'),
+    );
+  });
+
+  test('…and Myinfo scopes on the Login app are refused as invalid_scope', async () => {
+    await withRegistrations(
+      (providers) => ({
+        ...providers,
+        myinfo: fapiMyinfo(providers, { clientId: stack.fapiClients.login, scopes: ['uinfin'] }),
+      }),
+      async () => expectUpstreamRefusal(await myinfoInit(), 404, 'upstream_error_status', 'invalid_scope'),
+    );
+  });
+
+  test('a catalog id the Myinfo app was not granted in the portal is refused as invalid_scope', async () => {
+    await withRegistrations(
+      (providers) => ({
+        ...providers,
+        myinfo: fapiMyinfo(providers, { scopes: ['uinfin', 'vehicles.make'] }),
+      }),
+      async () => expectUpstreamRefusal(await myinfoInit(), 404, 'upstream_error_status', 'invalid_scope'),
+    );
+  });
+
+  test('an issuer whose clock runs ahead finds our DPoP proof expired: invalid_dpop_proof, nothing stored', async () => {
+    const issuerControls = stack.singpassFapi;
+    assert.ok(issuerControls);
+    issuerControls.setClockSkew(300);
+    try {
+      await expectUpstreamRefusal(await loginInit(), 500, 'upstream_error_status', 'invalid_dpop_proof');
+      await expectUpstreamRefusal(await myinfoInit(), 404, 'upstream_error_status', 'invalid_dpop_proof');
+    } finally {
+      issuerControls.setClockSkew(0);
+    }
+  });
+
+  test('an issuer that asks for a DPoP nonce gets one retry with it, and the login goes through', async () => {
+    const issuerControls = stack.singpassFapi;
+    assert.ok(issuerControls);
+    issuerControls.requireDpopNonce(true);
+    try {
+      const { code, state } = await fapiLogin(fapiApp());
+      const payload = await loginToken(fapiApp(), await userInfo(fapiApp(), code, state));
+      assert.equal(payload.sub, `u=${persona.uuid}`);
+    } finally {
+      issuerControls.requireDpopNonce(false);
+    }
   });
 });
 
@@ -146,7 +272,12 @@ describe('refused', () => {
         },
       }),
     );
-    await expectError(await userInfo(fapiApp(), code, state), 500, 'upstream_error_status');
+    await expectUpstreamRefusal(
+      await userInfo(fapiApp(), code, state),
+      500,
+      'upstream_error_status',
+      'invalid_grant',
+    );
   });
 
   test('an ID token with another nonce than the session’s', async () => {
@@ -194,6 +325,8 @@ describe('refused', () => {
 
   for (const [flaw, code] of [
     ['unencrypted', 'upstream_bad_encryption'],
+    ['gcm-encrypted', 'upstream_bad_encryption'],
+    ['subject-not-uuid', 'upstream_bad_token'],
     ['bad-signature', 'upstream_bad_token'],
     ['wrong-nonce', 'upstream_bad_token'],
     ['expired', 'upstream_bad_token'],
@@ -237,11 +370,7 @@ describe('FAPI key rotation', () => {
     try {
       // Signing at once with a key the issuer has not fetched yet is refused: hence two steps.
       stack.putSecret(stack.secretIds.singpass, withFapi({ signingKeys: [signing, ...fapi.signingKeys] }));
-      await expectError(
-        await postJson(stack, fapiApp().apiKey, '/oidc/singpass/authReqUri', { purpose: 'login' }),
-        500,
-        'upstream_error_status',
-      );
+      await expectUpstreamRefusal(await loginInit(), 500, 'upstream_error_status', 'invalid_client');
 
       // Step 1: publish. The new encryption key may be current at once (we decrypt by kid).
       stack.putSecret(
@@ -263,7 +392,7 @@ describe('FAPI key rotation', () => {
       await loginToken(fapiApp(), await loginSucceeds());
 
       // Step 2, after the issuer's JWKS cache has run out: the new signing key becomes current.
-      await stack.singpassFapi.expireClientKeyCaches();
+      await stack.singpassFapi?.expireClientKeyCaches();
       await loginSucceeds(); // the issuer refetches while we still sign with the old key
       stack.putSecret(
         stack.secretIds.singpass,
