@@ -151,7 +151,10 @@ const DEMO_BIZ_ATTRIBUTES = [
   'email',
 ];
 
-const resolvePorts = async (wanted: Partial<LocalPorts> = {}): Promise<LocalPorts> => {
+const resolvePorts = async (
+  wanted: Partial<LocalPorts> = {},
+  unused: (keyof LocalPorts)[] = [],
+): Promise<LocalPorts> => {
   const names: (keyof LocalPorts)[] = [
     'gateway',
     'mockpass',
@@ -165,7 +168,7 @@ const resolvePorts = async (wanted: Partial<LocalPorts> = {}): Promise<LocalPort
   ];
   const ports = {} as LocalPorts;
   for (const name of names) {
-    const port = wanted[name];
+    const port = unused.includes(name) ? undefined : wanted[name];
     if (port !== undefined) await assertPortFree(port, name);
     // Our own servers take port 0 (the system picks one as they listen, so no other process can
     // take it first); only Java needs a number handed to it.
@@ -316,7 +319,8 @@ const startDynamoDb = async (port: number, picked: boolean) => {
 };
 
 export const startLocalStack = async (options: LocalStackOptions = {}): Promise<LocalStack> => {
-  const ports = await resolvePorts(options.ports);
+  // Another issuer in place of ours leaves our issuer's port alone.
+  const ports = await resolvePorts(options.ports, options.fapiIssuer ? ['singpassFapi'] : []);
   const keys = await loadOrCreateDevKeys(options.devKeysFile);
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async () => {

@@ -1,11 +1,17 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { freeStartPortsEnvironment } from '../../local/ports.ts';
+import {
+  headlessAuthorize,
+  type SingpassFapiIssuer,
+  startSingpassFapiIssuer,
+} from '../../local/simulators/singpass-fapi/index.ts';
+import { PERSONAS } from '../helpers/flows.ts';
 
 /** `npm start` exactly as a newcomer types it, writing its files to `localDir`. */
 const startProcess = async (localDir: string, env: Record<string, string>) => {
@@ -49,10 +55,13 @@ const ports = freeStartPortsEnvironment;
  * Starts `npm start` on free ports; other test files pick free ports too, so if one was taken in
  * the meantime (the one-line busy-port error) it tries once more with fresh ones.
  */
-const startReady = async (cwd: string) => {
+const startReady = async (
+  cwd: string,
+  extraEnv: (env: Record<string, string>) => Promise<Record<string, string>> = async () => ({}),
+) => {
   for (let attempt = 1; ; attempt += 1) {
     const env = await ports();
-    const started = await startProcess(cwd, env);
+    const started = await startProcess(cwd, { ...env, ...(await extraEnv(env)) });
     let exited = false;
     void started.exited.then(() => {
       exited = true;
@@ -123,5 +132,83 @@ test('a busy port gives one line on stderr and a non-zero exit, no stack trace',
     );
   } finally {
     squatter.close();
+  }
+});
+
+/** What the FAPI demo app's login answers through the gateway, from authReqUri to the login token. */
+const fapiDemoLogin = async (demo: { gatewayUrl: string; apps: { apiKey: string }[] }) => {
+  const app = demo.apps[2];
+  assert.ok(app, 'the FAPI demo app');
+  const post = (path: string, body: unknown) =>
+    fetch(`${demo.gatewayUrl}${path}`, {
+      method: 'POST',
+      headers: { Authorization: `Basic ${app.apiKey}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  const { authReqUri } = (await (await post('/oidc/singpass/authReqUri', { purpose: 'login' })).json()) as {
+    authReqUri: string;
+  };
+  const callback = await headlessAuthorize(authReqUri, PERSONAS.citizen);
+  const answer = await post('/oidc/singpass/userInfo', {
+    authCode: callback.searchParams.get('code'),
+    state: callback.searchParams.get('state'),
+  });
+  return { authReqUri, status: answer.status };
+};
+
+test('npm start with SINGPASS_FAPI_ISSUER and two client ids: no built-in issuer; the FAPI demo app logs in there; RP keys survive a restart', async () => {
+  const cwd = mkdtempSync(join(tmpdir(), 'secpass-external-fapi-'));
+  const loginClientId = 'ExternalLoginApp0000000000000001';
+  const myinfoClientId = 'ExternalMyinfoApp000000000000001';
+  let external: SingpassFapiIssuer | undefined;
+  // Another issuer, registered as an operator would register Singpass staging's apps.
+  // The built-in issuer's port is taken: npm start must come up all the same, since it does not start one.
+  const squatters: Server[] = [];
+  const pointAtExternal = async (env: Record<string, string>) => {
+    const squatter = createServer();
+    squatters.push(squatter);
+    await new Promise<void>((r) => squatter.listen(Number(env.SINGPASS_FAPI_PORT), '127.0.0.1', r));
+    const callbacks = ['singpass', 'myinfo'].map(
+      (kind) => `http://127.0.0.1:${env.DEMO_APP_PORT}/apps/3/callback/${kind}`,
+    );
+    const common = { redirectUris: callbacks, jwksUri: `http://127.0.0.1:${env.PORT}/singpass/jwks` };
+    await external?.stop();
+    external = await startSingpassFapiIssuer({
+      port: 0,
+      clients: [
+        { ...common, clientId: loginClientId, appType: 'login', scopes: ['user.identity', 'name'] },
+        { ...common, clientId: myinfoClientId, appType: 'myinfo', scopes: ['uinfin'] },
+      ],
+    });
+    return {
+      SINGPASS_FAPI_ISSUER: external.issuer,
+      SINGPASS_FAPI_LOGIN_CLIENT_ID: loginClientId,
+      SINGPASS_FAPI_MYINFO_CLIENT_ID: myinfoClientId,
+    };
+  };
+  const runOnce = async () => {
+    const { started } = await startReady(cwd, pointAtExternal);
+    try {
+      const demo = JSON.parse(readFileSync(join(cwd, 'demo-app.json'), 'utf8'));
+      assert.equal(demo.upstreams.singpassFapi, external?.issuer);
+      assert.match(started.output().stdout, new RegExp(`Singpass FAPI 2\\.0 ${external?.issuer}`));
+      const { authReqUri, status } = await fapiDemoLogin(demo);
+      assert.equal(new URL(authReqUri).origin, new URL(external?.issuer ?? '').origin);
+      assert.equal(new URL(authReqUri).searchParams.get('client_id'), loginClientId);
+      assert.equal(status, 200);
+      return ((await (await fetch(`${demo.gatewayUrl}/singpass/jwks`)).json()) as { keys: { kid: string }[] })
+        .keys;
+    } finally {
+      started.child.kill('SIGTERM');
+      await started.exited;
+    }
+  };
+  try {
+    const first = await runOnce();
+    const second = await runOnce();
+    assert.deepEqual(second, first, 'the relying-party keys an operator registered stay the same');
+  } finally {
+    for (const squatter of squatters) squatter.close();
+    await external?.stop();
   }
 });

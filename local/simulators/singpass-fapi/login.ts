@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type Provider from 'oidc-provider';
 import { escapeHtml, readForm, SimulatorError, sendHtml } from '../http.ts';
+import { assuranceFor } from './assurance.ts';
+import { INTERACTION_PATH } from './mount.ts';
 import { isKnownPerson, uuidOf } from './personas.ts';
 
 /**
@@ -15,6 +17,7 @@ export interface Person {
 }
 
 const INTERACTION_MS = 10 * 60 * 1000;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const personFromHeaders = (req: { headers: IncomingMessage['headers'] }): Person | undefined => {
   const nric = req.headers['x-custom-nric'];
@@ -46,7 +49,7 @@ const loginPage = (uid: string, scope: string): string => `<!doctype html>
 <body>
 <h1>Singpass (local FAPI 2.0 simulator)</h1>
 <p>The application asks for: <code>${escapeHtml(scope)}</code></p>
-<form action="/interaction/${escapeHtml(uid)}" method="post">
+<form action="${INTERACTION_PATH}${escapeHtml(uid)}" method="post">
 <label>NRIC <input name="nric" value="S9812381D" required></label>
 <label>UUID (optional) <input name="uuid"></label>
 <button type="submit">Log in and consent</button>
@@ -73,6 +76,8 @@ export const handleLogin = async (
   if (!isKnownPerson(person.nric)) throw new SimulatorError(400, 'no such person among the personas');
   const accountId = person.uuid ?? uuidOf(person.nric);
   if (!accountId) throw new SimulatorError(400, 'the persona has no uuid; name one with X-Custom-UUID');
+  // Singpass's subject is always a bare UUID; a relying party may rely on that shape.
+  if (!UUID.test(accountId)) throw new SimulatorError(400, 'X-Custom-UUID must be a UUID');
   accounts.set(accountId, person.nric);
 
   const grant = new provider.Grant({ accountId, clientId: String(details.params.client_id) });
@@ -81,7 +86,7 @@ export const handleLogin = async (
   await provider.interactionFinished(
     req,
     res,
-    { login: { accountId }, consent: { grantId } },
+    { login: { accountId, ...assuranceFor(details.params.acr_values) }, consent: { grantId } },
     { mergeWithLastSubmission: false },
   );
 };

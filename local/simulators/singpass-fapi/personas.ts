@@ -5,33 +5,31 @@ import { createRequire } from 'node:module';
  * person here as in the legacy flows. Myinfo v5 keeps v3's attribute names and nested
  * `{ value, source, classification, lastupdated }` shape, so the records serve as they are.
  */
-type Attribute = Record<string, unknown>;
-type Persona = Record<string, Attribute | undefined>;
+export type Persona = Readonly<Record<string, unknown>>;
 
 const { personas } = createRequire(import.meta.url)('@opengovsg/mockpass/static/myinfo/v3.json') as {
   personas: Record<string, Persona | undefined>;
 };
 
-/** Every attribute any persona has: the scopes the issuer offers besides `openid`. */
-export const MYINFO_SCOPES: readonly string[] = [
-  ...new Set(Object.values(personas).flatMap((persona) => Object.keys(persona ?? {}))),
-].filter((name) => name !== 'uuid');
+export const personaOf = (nric: string): Persona | undefined => personas[nric];
 
-export const isKnownPerson = (nric: string): boolean => personas[nric] !== undefined;
+export const isKnownPerson = (nric: string): boolean => personaOf(nric) !== undefined;
 
-/** The persona's own Singpass uuid, which the subject is unless the login names another. */
-export const uuidOf = (nric: string): string | undefined => {
-  const value = personas[nric]?.uuid?.value;
-  return typeof value === 'string' ? value : undefined;
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** A Myinfo `{ value }` item's value as text; absent when the persona has none (Myinfo sends ""). */
+export const textOf = (item: unknown): string | undefined => {
+  const value = isRecord(item) ? item.value : undefined;
+  if (typeof value === 'number') return String(value);
+  return typeof value === 'string' && value !== '' ? value : undefined;
 };
 
-/** The attributes asked for by `scope` that the person has, keyed as Myinfo v5's `person_info`. */
-export const personInfo = (nric: string, scope: string): Record<string, Attribute> => {
-  const persona = personas[nric] ?? {};
-  const info: Record<string, Attribute> = {};
-  for (const name of scope.split(' ')) {
-    const attribute = MYINFO_SCOPES.includes(name) ? persona[name] : undefined;
-    if (attribute) info[name] = attribute;
-  }
-  return info;
+/** The persona's own Singpass uuid, which the subject is unless the login names another. */
+export const uuidOf = (nric: string): string | undefined => textOf(personaOf(nric)?.uuid);
+
+/** The persona's Singapore mobile number without its country code, as Singpass Login gives it. */
+export const mobileNumberOf = (persona: Persona): string | undefined => {
+  const mobile = persona.mobileno;
+  return isRecord(mobile) ? textOf(mobile.nbr) : undefined;
 };
