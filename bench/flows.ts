@@ -97,7 +97,7 @@ export const measureFlows = async (stack: DemoFile, flows: number, warmup: numbe
       await verifyJwt(accessToken, credentials.upstreamKeys, 'RS256');
       const jws = await decryptJwe(personJwe, credentials.privateKeys, 'RSA-OAEP', 'A256GCM');
       const payload = await verifyJws(new TextDecoder().decode(jws), credentials.upstreamKeys, 'RS256');
-      await sealDataToken(payload, appPublicJwk);
+      await sealDataToken(payload, { appId: 'app_bench', publicJwk: appPublicJwk });
     });
 
     if (i >= warmup) {

@@ -20,6 +20,9 @@ export interface DemoAppConfig {
   apps: DemoApp[];
 }
 
+/** This demo's Secpass: its tokens' `iss` is the gateway's URL, as SECPASS_ISSUER is locally. */
+const secpassOf = (config: DemoAppConfig) => ({ jwksUrl: config.secpassJwksUrl, issuer: config.gatewayUrl });
+
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 const page = (res: ServerResponse, status: number, body: string) => {
@@ -74,7 +77,7 @@ const finishData = async (
   );
   const body = await exchange.text();
   if (exchange.status !== 200) return page(res, 502, `<p>Secpass refused: ${escapeHtml(body)}</p>`);
-  const { payload } = await openSecpassToken(body, app.privateJwk, config.secpassJwksUrl);
+  const { payload } = await openSecpassToken(body, app, secpassOf(config));
   // Myinfo v3 sends the person; Myinfo Business { entity, person }; Myinfo v5 (FAPI) { sub, person_info }.
   const data = JSON.parse(new TextDecoder().decode(payload)) as PersonData & {
     person?: PersonData;
@@ -165,7 +168,7 @@ const kioskResult = async (
     res.writeHead(answer.status, { 'Content-Type': 'application/json' });
     return res.end(await answer.text());
   }
-  const { payload } = await openSecpassToken(await answer.text(), app.privateJwk, config.secpassJwksUrl);
+  const { payload } = await openSecpassToken(await answer.text(), app, secpassOf(config));
   const person = JSON.parse(new TextDecoder().decode(payload)) as PersonData;
   res.writeHead(200, { 'Content-Type': 'application/json' });
   res.end(JSON.stringify({ name: person.name?.value ?? 'visitor' }));
@@ -220,7 +223,7 @@ const finishCpfhub = async (
   );
   const body = await exchange.text();
   if (exchange.status !== 200) return page(res, 502, `<p>Secpass refused: ${escapeHtml(body)}</p>`);
-  const { payload } = await openSecpassToken(body, app.privateJwk, config.secpassJwksUrl);
+  const { payload } = await openSecpassToken(body, app, secpassOf(config));
   const { grant_id: grantId } = JSON.parse(new TextDecoder().decode(payload)) as { grant_id: string };
   await showCpfhubAnswer(
     res,

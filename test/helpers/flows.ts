@@ -10,6 +10,12 @@ export const PERSONAS = {
   foreignerG: { nric: 'G1612348Q', uuid: '9bcbe570-28d6-4d67-0a34-43ca8da6055a' },
 } satisfies Record<string, PersonaHeaders>;
 
+/** Where a local stack publishes its keys and the `iss` its tokens carry, as an app opening them knows it. */
+export const secpassOf = (stack: Pick<LocalStack, 'secpassJwksUrl' | 'gatewayUrl'>) => ({
+  jwksUrl: stack.secpassJwksUrl,
+  issuer: stack.gatewayUrl,
+});
+
 export const basic = (apiKey: string) => ({ Authorization: `Basic ${apiKey}` });
 
 export const myinfoInit = (stack: LocalStack, apiKey: string) =>

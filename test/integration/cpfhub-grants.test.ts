@@ -9,7 +9,14 @@ import { type DemoApp, type LocalStack, startLocalStack } from '../../local/stac
 import { onboardApp } from '../../shared/apps/onboarding.ts';
 import { documentClient, tableName } from '../../shared/store/table.ts';
 import { demoApp, expectError } from '../helpers/assertions.ts';
-import { basic, cpfhubConsent, cpfhubGet, cpfhubToken, useCpfhubApiBase } from '../helpers/flows.ts';
+import {
+  basic,
+  cpfhubConsent,
+  cpfhubGet,
+  cpfhubToken,
+  secpassOf,
+  useCpfhubApiBase,
+} from '../helpers/flows.ts';
 import { type RecordingProxy, startRecordingProxy } from '../helpers/recording-proxy.ts';
 
 /** CPFHub's access tokens live 4 s here; Secpass treats them as spent a second early. */
@@ -40,7 +47,7 @@ const newGrant = async (owner: DemoApp, scope = SCOPE) => {
   const response = await cpfhubToken(stack, owner.apiKey, code, state);
   assert.equal(response.status, 200);
   assert.equal(response.headers.get('content-type'), 'application/jose');
-  const { payload } = await openSecpassToken(await response.text(), owner.privateJwk, stack.secpassJwksUrl);
+  const { payload } = await openSecpassToken(await response.text(), owner, secpassOf(stack));
   return JSON.parse(new TextDecoder().decode(payload)) as { grant_id: string; scope: string; aud: string };
 };
 

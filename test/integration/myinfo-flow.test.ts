@@ -2,12 +2,27 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { after, before, describe, test } from 'node:test';
-import { compactDecrypt, compactVerify, decodeProtectedHeader, importPKCS8, importX509 } from 'jose';
+import {
+  CompactEncrypt,
+  compactDecrypt,
+  compactVerify,
+  decodeProtectedHeader,
+  importJWK,
+  importPKCS8,
+  importX509,
+} from 'jose';
 import { openSecpassToken } from '../../local/demo-app/open-token.ts';
 import { mockpassKeys } from '../../local/mockpass.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 import { demoApp } from '../helpers/assertions.ts';
-import { myinfoConsent, myinfoToken, PERSONAS, tokenQuery, useMyinfoBase } from '../helpers/flows.ts';
+import {
+  myinfoConsent,
+  myinfoToken,
+  PERSONAS,
+  secpassOf,
+  tokenQuery,
+  useMyinfoBase,
+} from '../helpers/flows.ts';
 import { startMyinfoProxy } from '../helpers/myinfo-proxy.ts';
 
 const require = createRequire(import.meta.url);
@@ -37,7 +52,7 @@ describe('Myinfo v3 through Secpass, happy path', () => {
       const header = decodeProtectedHeader(token);
       assert.equal(header.alg, 'ECDH-ES');
       assert.equal(header.enc, 'A256GCM');
-      const { payload, kid } = await openSecpassToken(token, app(0).privateJwk, stack.secpassJwksUrl);
+      const { payload, kid } = await openSecpassToken(token, app(0), secpassOf(stack));
       assert.ok(kid, 'the inner JWS names its key');
 
       const person = JSON.parse(new TextDecoder().decode(payload)) as Record<string, { value?: string }>;
@@ -50,7 +65,26 @@ describe('Myinfo v3 through Secpass, happy path', () => {
   test('the other app cannot open a token sealed for the first', async () => {
     const { code, state } = await myinfoConsent(stack, app(0), PERSONAS.citizen);
     const token = await (await myinfoToken(stack, app(0).apiKey, tokenQuery(code, state))).text();
-    await assert.rejects(openSecpassToken(token, app(1).privateJwk, stack.secpassJwksUrl));
+    await assert.rejects(openSecpassToken(token, app(1), secpassOf(stack)));
+  });
+
+  test('a JWS one app decrypted and re-sealed to another app verifies, yet the other app refuses it: it names its app', async () => {
+    const { code, state } = await myinfoConsent(stack, app(0), PERSONAS.citizen);
+    const token = await (await myinfoToken(stack, app(0).apiKey, tokenQuery(code, state))).text();
+    const { plaintext: jws } = await compactDecrypt(token, await importJWK(app(0).privateJwk, 'ECDH-ES'));
+    const { d: _private, ...otherAppPublicJwk } = app(1).privateJwk;
+    const resealed = await new CompactEncrypt(jws)
+      .setProtectedHeader({ alg: 'ECDH-ES', enc: 'A256GCM', cty: 'JWT' })
+      .encrypt(await importJWK(otherAppPublicJwk, 'ECDH-ES'));
+    await assert.rejects(openSecpassToken(resealed, app(1), secpassOf(stack)), /sealed for another app/);
+    await assert.rejects(
+      openSecpassToken(token, app(0), { ...secpassOf(stack), issuer: 'https://another-secpass.example' }),
+      /not issued by this Secpass/,
+    );
+    const header = decodeProtectedHeader(new TextDecoder().decode(jws));
+    assert.equal(header.aud, app(0).appId);
+    assert.equal(header.iss, stack.gatewayUrl);
+    assert.equal((header.exp as number) - (header.iat as number), 300);
   });
 
   test('init redirects to Myinfo authorise with the app record, a fresh state and the registered callback', async () => {
@@ -82,7 +116,7 @@ describe('Myinfo v3 through Secpass, happy path', () => {
       useMyinfoBase(proxy.myinfoBaseUrl);
       const { code, state } = await myinfoConsent(stack, app(0), PERSONAS.foreignerF);
       const token = await (await myinfoToken(stack, app(0).apiKey, tokenQuery(code, state))).text();
-      const { payload } = await openSecpassToken(token, app(0).privateJwk, stack.secpassJwksUrl);
+      const { payload } = await openSecpassToken(token, app(0), secpassOf(stack));
 
       const ourKey = await importPKCS8(mockpassKeys.relyingPartyPrivateKeyPem, 'RSA-OAEP');
       const { plaintext } = await compactDecrypt(proxy.lastPersonJwe ?? '', ourKey);

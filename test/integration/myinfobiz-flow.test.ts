@@ -8,7 +8,7 @@ import { newStateValue, saveState } from '../../shared/store/state-store.ts';
 import { nowSeconds } from '../../shared/store/table.ts';
 import { demoApp, expectError } from '../helpers/assertions.ts';
 import { consentAndReturn } from '../helpers/browser.ts';
-import { basic, myinfoConsent, PERSONAS, tokenQuery } from '../helpers/flows.ts';
+import { basic, myinfoConsent, PERSONAS, secpassOf, tokenQuery } from '../helpers/flows.ts';
 
 let stack: LocalStack;
 before(async () => {
@@ -53,11 +53,7 @@ describe('Myinfo Business through Secpass', () => {
       const response = await bizToken(app(0).apiKey, tokenQuery(code, state));
       assert.equal(response.status, 200);
       assert.equal(response.headers.get('content-type'), 'application/jose');
-      const { payload } = await openSecpassToken(
-        await response.text(),
-        app(0).privateJwk,
-        stack.secpassJwksUrl,
-      );
+      const { payload } = await openSecpassToken(await response.text(), app(0), secpassOf(stack));
       const data = JSON.parse(new TextDecoder().decode(payload)) as {
         entity: Record<string, unknown>;
         person: Record<string, { value?: string }>;

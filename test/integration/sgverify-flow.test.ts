@@ -4,7 +4,7 @@ import { openSecpassToken } from '../../local/demo-app/open-token.ts';
 import { SGVERIFY_PERSONAS } from '../../local/simulators/sgverify/index.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 import { demoApp } from '../helpers/assertions.ts';
-import { basic, postJson } from '../helpers/flows.ts';
+import { basic, postJson, secpassOf } from '../helpers/flows.ts';
 
 let stack: LocalStack;
 before(async () => {
@@ -44,7 +44,7 @@ const result = (n: number, state: string) =>
 const openResult = async (n: number, response: Response) => {
   assert.equal(response.status, 200);
   assert.equal(response.headers.get('content-type'), 'application/jose');
-  const { payload } = await openSecpassToken(await response.text(), app(n).privateJwk, stack.secpassJwksUrl);
+  const { payload } = await openSecpassToken(await response.text(), app(n), secpassOf(stack));
   return JSON.parse(new TextDecoder().decode(payload)) as Record<string, { value?: string }>;
 };
 

@@ -15,7 +15,15 @@ import { stateKey } from '../../shared/store/state-store.ts';
 import { documentClient, tableName } from '../../shared/store/table.ts';
 import { demoApp, expectError, expectUpstreamRefusal } from '../helpers/assertions.ts';
 import { type FakeSingpass, type IdTokenFlaw, startFakeSingpass } from '../helpers/fake-singpass.ts';
-import { basic, myinfoToken, PERSONAS, postJson, singpassLogin, tokenQuery } from '../helpers/flows.ts';
+import {
+  basic,
+  myinfoToken,
+  PERSONAS,
+  postJson,
+  secpassOf,
+  singpassLogin,
+  tokenQuery,
+} from '../helpers/flows.ts';
 
 let stack: LocalStack;
 let fake: FakeSingpass;
@@ -119,11 +127,7 @@ const fapiMyinfo3 = async () => {
   );
   assert.equal(response.status, 200);
   assert.equal(response.headers.get('content-type'), 'application/jose');
-  const { payload } = await openSecpassToken(
-    await response.text(),
-    fapiApp().privateJwk,
-    stack.secpassJwksUrl,
-  );
+  const { payload } = await openSecpassToken(await response.text(), fapiApp(), secpassOf(stack));
   return JSON.parse(new TextDecoder().decode(payload)) as {
     sub: string;
     aud: string;

@@ -9,6 +9,7 @@ import {
   myinfoConsent,
   myinfoToken,
   PERSONAS,
+  secpassOf,
   tokenQuery,
 } from '../helpers/flows.ts';
 
@@ -77,7 +78,7 @@ test('a CPFHub grant, its use and its revocation log neither the grant id, the c
   const { code, state } = await cpfhubConsent(stack, app, PERSONAS.citizen.nric, 'cpf_contribution:read');
   const response = await cpfhubToken(stack, app.apiKey, code, state);
   assert.equal(response.status, 200);
-  const { payload } = await openSecpassToken(await response.text(), app.privateJwk, stack.secpassJwksUrl);
+  const { payload } = await openSecpassToken(await response.text(), app, secpassOf(stack));
   const { grant_id: grantId } = JSON.parse(new TextDecoder().decode(payload)) as { grant_id: string };
   const mine = await cpfhubGet(stack, app.apiKey, '/cpfhub/user/contributions?year=2025&month=4', {
     'X-Secpass-Grant': grantId,

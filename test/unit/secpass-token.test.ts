@@ -8,6 +8,7 @@ import {
   decodeProtectedHeader,
   importJWK,
   type JSONWebKeySet,
+  type JWK,
 } from 'jose';
 import { handler as jwksHandler } from '../../functions/jwks/handler.ts';
 import { newAppKeyPair, newSigningJwk } from '../../local/dev-keys.ts';
@@ -24,6 +25,7 @@ before(async () => {
     AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
     SECPASS_SIGNING_SECRET_ID: SIGNING,
     SECRETS_CACHE_SECONDS: '0',
+    SECPASS_ISSUER: 'https://secpass.test',
   });
 });
 after(async () => {
@@ -38,6 +40,8 @@ const publishedJwks = async (): Promise<JSONWebKeySet> => {
   assert.equal(response.statusCode, 200);
   return JSON.parse(response.body) as JSONWebKeySet;
 };
+
+const recipient = (app: { publicJwk: JWK }) => ({ appId: 'app_test', publicJwk: app.publicJwk });
 
 const open = async (token: string, privateJwk: Parameters<typeof compactDecrypt>[1]) => {
   const { plaintext } = await compactDecrypt(token, privateJwk, {
@@ -54,7 +58,7 @@ describe('Secpass data token', () => {
     const app = await newAppKeyPair();
     // Odd spacing and key order: the bytes must survive untouched, not be re-serialised.
     const payload = new TextEncoder().encode('{ "uinfin":{"value":"S9812381D"},  "name":{"value":"TAN"} }');
-    const token = await sealDataToken(payload, app.publicJwk);
+    const token = await sealDataToken(payload, recipient(app));
 
     assert.deepEqual(
       { alg: decodeProtectedHeader(token).alg, enc: decodeProtectedHeader(token).enc },
@@ -64,6 +68,12 @@ describe('Secpass data token', () => {
     const header = decodeProtectedHeader(jws);
     assert.equal(header.alg, 'ES256');
     assert.equal(header.kid, signing.kid);
+    // The binding lives in the signed header, since the payload is the upstream's own.
+    assert.equal(header.aud, 'app_test');
+    assert.equal(header.iss, 'https://secpass.test');
+    const now = Math.floor(Date.now() / 1000);
+    assert.ok(typeof header.iat === 'number' && Math.abs(header.iat - now) <= 5);
+    assert.equal(header.exp, (header.iat as number) + 300);
     const verified = await compactVerify(jws, createLocalJWKSet(await publishedJwks()), {
       algorithms: ['ES256'],
     });
@@ -74,7 +84,7 @@ describe('Secpass data token', () => {
     secrets.put(SIGNING, JSON.stringify({ keys: [await newSigningJwk()] }));
     const app = await newAppKeyPair();
     const stranger = await newAppKeyPair();
-    const token = await sealDataToken(new TextEncoder().encode('{}'), app.publicJwk);
+    const token = await sealDataToken(new TextEncoder().encode('{}'), recipient(app));
     await assert.rejects(open(token, await importJWK(stranger.privateJwk, 'ECDH-ES')));
     const parts = token.split('.');
     const ciphertext = parts[3] ?? '';
@@ -88,10 +98,10 @@ describe('Secpass data token', () => {
     const app = await newAppKeyPair();
     const appKey = await importJWK(app.privateJwk, 'ECDH-ES');
     secrets.put(SIGNING, JSON.stringify({ keys: [previous] }));
-    const before = await open(await sealDataToken(new TextEncoder().encode('{}'), app.publicJwk), appKey);
+    const before = await open(await sealDataToken(new TextEncoder().encode('{}'), recipient(app)), appKey);
     secrets.put(SIGNING, JSON.stringify({ keys: [next, previous] }));
     const afterRotation = await open(
-      await sealDataToken(new TextEncoder().encode('{}'), app.publicJwk),
+      await sealDataToken(new TextEncoder().encode('{}'), recipient(app)),
       appKey,
     );
     const jwks = createLocalJWKSet(await publishedJwks());

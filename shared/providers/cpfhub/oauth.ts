@@ -88,5 +88,5 @@ export const finishCpfhubOAuth = async (caller: Caller, code: string, state: str
     grant_id: grantId,
     scope,
   };
-  return sealDataToken(new TextEncoder().encode(JSON.stringify(claims)), app.publicJwk);
+  return sealDataToken(new TextEncoder().encode(JSON.stringify(claims)), app);
 };

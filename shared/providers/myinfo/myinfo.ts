@@ -67,5 +67,5 @@ export const finishMyinfo = async (caller: Caller, code: string, state: string):
   if (!saved.fapi) return completePkiOAuth(myinfoFlow, app, saved, code);
   myinfoSettings(app);
   const redeemed = await redeemCode('Myinfo', { ...saved, fapi: saved.fapi }, code);
-  return sealDataToken(await redeemed.userinfo(), app.publicJwk);
+  return sealDataToken(await redeemed.userinfo(), app);
 };

@@ -72,7 +72,7 @@ export const completePkiOAuth = async (
     attributes: saved.attributes,
     subentity: settingsOf(flow, app).subentity,
   });
-  return sealDataToken(data, app.publicJwk);
+  return sealDataToken(data, app);
 };
 
 /**

@@ -53,7 +53,7 @@ export const receiveCallback = async (code: string, state: string): Promise<void
     attributes: qr.attributes,
     subentity: settings.subentity,
   });
-  await storePendingResult(state, await sealDataToken(person, app.publicJwk));
+  await storePendingResult(state, await sealDataToken(person, app));
 };
 
 /** `GET /sgverify/result`: the oldest waiting result, handed out once; `undefined` while none has come. */
