@@ -1,13 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { AppRecord, CpfhubSettings } from '../../apps/app-record.ts';
-import { type Caller, loadCallerApp } from '../../apps/caller.ts';
+import type { Caller } from '../../apps/caller.ts';
 import { setting } from '../../config/env.ts';
 import { sealDataToken } from '../../crypto/secpass-token.ts';
 import { BadRequestError, ForbiddenError } from '../../http/errors.ts';
 import { loadCpfhubCredentials } from '../../secrets/cpfhub-credentials.ts';
-import { consumeState, newStateValue, saveState } from '../../store/state-store.ts';
+import { newStateValue, saveState } from '../../store/state-store.ts';
 import { nowSeconds } from '../../store/table.ts';
-import { allInOrder } from '../../util/settle.ts';
+import { claimState } from '../claim-state.ts';
 import { storeGrant } from './grants.ts';
 import { authorizeUrl, requestTokens } from './oauth-client.ts';
 
@@ -65,7 +65,7 @@ export const startCpfhubOAuth = async (app: AppRecord, requestedScope: string): 
  * the user's tokens and answer the app a sealed Secpass token naming only the new grant's id.
  */
 export const finishCpfhubOAuth = async (caller: Caller, code: string, state: string): Promise<string> => {
-  const [app, saved] = await allInOrder(loadCallerApp(caller), consumeState(state, caller.appId, 'cpfhub'));
+  const { app, saved } = await claimState(caller, state, 'cpfhub');
   oauthSettings(app);
   const tokens = await requestTokens(await loadCpfhubCredentials(), {
     grant_type: 'authorization_code',

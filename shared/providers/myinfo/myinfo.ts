@@ -1,11 +1,10 @@
 import type { AppRecord } from '../../apps/app-record.ts';
-import { type Caller, loadCallerApp } from '../../apps/caller.ts';
+import type { Caller } from '../../apps/caller.ts';
 import { setting } from '../../config/env.ts';
 import { sealDataToken } from '../../crypto/secpass-token.ts';
 import { ForbiddenError } from '../../http/errors.ts';
 import { pkiCredentials } from '../../secrets/pki-credentials.ts';
-import { consumeState } from '../../store/state-store.ts';
-import { allInOrder } from '../../util/settle.ts';
+import { claimState } from '../claim-state.ts';
 import { completePkiOAuth, type PkiOAuthFlow, startPkiOAuth } from '../pki-oauth/flow.ts';
 import { startFapiFlow } from '../singpass-fapi/flow.ts';
 import { fapiRegistration, usesFapi } from '../singpass-fapi/profile.ts';
@@ -63,7 +62,7 @@ export const startMyinfo = async (app: AppRecord): Promise<string> => {
  * userinfo JWT's claims, byte for byte, as Myinfo v5 returns them.
  */
 export const finishMyinfo = async (caller: Caller, code: string, state: string): Promise<string> => {
-  const [app, saved] = await allInOrder(loadCallerApp(caller), consumeState(state, caller.appId, 'myinfo'));
+  const { app, saved } = await claimState(caller, state, 'myinfo');
   if (!saved.fapi) return completePkiOAuth(myinfoFlow, app, saved, code);
   myinfoSettings(app);
   const redeemed = await redeemCode('Myinfo', { ...saved, fapi: saved.fapi }, code);

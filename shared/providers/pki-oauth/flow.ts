@@ -1,12 +1,12 @@
 import type { AppRecord, MyinfoSettings } from '../../apps/app-record.ts';
-import { type Caller, loadCallerApp } from '../../apps/caller.ts';
+import type { Caller } from '../../apps/caller.ts';
 import { setting } from '../../config/env.ts';
 import { sealDataToken } from '../../crypto/secpass-token.ts';
 import { ForbiddenError } from '../../http/errors.ts';
 import type { PkiCredentials } from '../../secrets/pki-credentials.ts';
-import { type AuthState, consumeState, newStateValue, saveState } from '../../store/state-store.ts';
+import { type AuthState, newStateValue, saveState } from '../../store/state-store.ts';
 import { nowSeconds } from '../../store/table.ts';
-import { allInOrder } from '../../util/settle.ts';
+import { claimState } from '../claim-state.ts';
 import { authoriseUrl, exchangeCode, fetchData, type PkiOAuthProfile } from './upstream.ts';
 
 /** One data provider speaking the Myinfo protocol: Myinfo itself or Myinfo Business. */
@@ -75,19 +75,13 @@ export const completePkiOAuth = async (
   return sealDataToken(data, app);
 };
 
-/**
- * `…/token`: consume the state, then complete. The app is re-read alongside the consume, and its
- * refusal wins over a state refusal, as it would in sequential code.
- */
+/** `…/token`: check the caller's app, consume the state, then complete. */
 export const finishPkiOAuth = async (
   flow: PkiOAuthFlow,
   caller: Caller,
   code: string,
   state: string,
 ): Promise<string> => {
-  const [app, saved] = await allInOrder(
-    loadCallerApp(caller),
-    consumeState(state, caller.appId, flow.provider),
-  );
+  const { app, saved } = await claimState(caller, state, flow.provider);
   return completePkiOAuth(flow, app, saved, code);
 };

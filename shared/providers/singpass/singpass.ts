@@ -2,15 +2,15 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import * as z from 'zod/mini';
 import type { AppRecord, SingpassFapiRegistration, SingpassSettings } from '../../apps/app-record.ts';
-import { type Caller, loadCallerApp } from '../../apps/caller.ts';
+import type { Caller } from '../../apps/caller.ts';
 import { setting } from '../../config/env.ts';
 import { signLoginToken } from '../../crypto/secpass-token.ts';
 import { ForbiddenError } from '../../http/errors.ts';
 import { callUpstream, parseUpstreamJson } from '../../http/upstream.ts';
 import { loadSingpassKeys, type SingpassKeys } from '../../secrets/singpass-keys.ts';
-import { consumeState, newStateValue, saveState } from '../../store/state-store.ts';
+import { newStateValue, saveState } from '../../store/state-store.ts';
 import { nowSeconds } from '../../store/table.ts';
-import { allInOrder } from '../../util/settle.ts';
+import { claimState } from '../claim-state.ts';
 import { startFapiFlow } from '../singpass-fapi/flow.ts';
 import { fapiRegistration, usesFapi } from '../singpass-fapi/profile.ts';
 import { redeemCode } from '../singpass-fapi/session.ts';
@@ -106,7 +106,7 @@ const TokenResponse = z.object({ id_token: z.string().check(z.minLength(1)) });
  * the login started on.
  */
 export const finishSingpassLogin = async (caller: Caller, code: string, state: string): Promise<string> => {
-  const [app, saved] = await allInOrder(loadCallerApp(caller), consumeState(state, caller.appId, 'singpass'));
+  const { app, saved } = await claimState(caller, state, 'singpass');
   singpassSettings(app);
   if (saved.fapi) {
     const { subject } = await redeemCode('Singpass', { ...saved, fapi: saved.fapi }, code);
