@@ -1,7 +1,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { logger } from '../log/logger.ts';
+import { inInvocationScope, logger } from '../log/logger.ts';
 import { countUpstreamFailure } from '../log/metrics.ts';
 import { NotFoundError, SecpassError, UpstreamError } from './errors.ts';
 import { errorBody, htmlResponse, jsonResponse } from './responses.ts';
@@ -71,7 +71,12 @@ const correlationIdOf = (event: APIGatewayProxyEvent): string | undefined => {
 };
 
 /** Wraps a route handler with request-scoped logging and the error mapping. */
-export const httpHandler = (handle: HttpHandler, format: ErrorFormat = 'json') =>
+export const httpHandler = (handle: HttpHandler, format: ErrorFormat = 'json'): HttpHandler => {
+  const wrapped = withLoggingAndErrors(handle, format);
+  return (event, context) => inInvocationScope(() => wrapped(event, context));
+};
+
+const withLoggingAndErrors = (handle: HttpHandler, format: ErrorFormat) =>
   middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
     // resetKeys: a warm container must not carry one request's keys into the next.
     .use(injectLambdaContext(logger, { resetKeys: true }))
