@@ -1,15 +1,9 @@
-import { readFileSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { type ChildProcess, fork } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-/**
- * MockPass (the Singpass team's own mock) in this process, with Myinfo's Test-environment
- * behaviour switched on: it checks our PKI_SIGN signatures (SERVICE_PROVIDER_MYINFO_SECRET) and
- * signs then encrypts person data (ENCRYPT_MYINFO). It reads these at load time, so they are
- * set before the first require.
- */
 const require = createRequire(import.meta.url);
 const certsDir = join(dirname(require.resolve('@opengovsg/mockpass/package.json')), 'static', 'certs');
 
@@ -26,39 +20,87 @@ export interface MockPass {
   myinfoBaseUrl: string;
   /** Its Singpass (NDI OIDC v2) discovery document. */
   singpassDiscoveryUrl: string;
+  /** How many times it crashed and was started again. */
+  restarts(): number;
   stop(): Promise<void>;
-}
-
-interface ExpressApp {
-  listen(port: number, host: string, callback: () => void): Server;
 }
 
 export interface MockPassOptions {
   myinfoClientSecret: string;
   /** Where MockPass fetches our relying-party JWKS to check client assertions and encrypt ID tokens. */
   relyingPartyJwksUrl: string;
+  /** Where its own output goes (it logs NRICs in URLs and whole tokens): a file, or nowhere. */
+  logFile?: string;
 }
 
-export const startMockPass = async (port: number, options: MockPassOptions): Promise<MockPass> => {
-  process.env.SERVICE_PROVIDER_MYINFO_SECRET = options.myinfoClientSecret;
-  process.env.SP_RP_JWKS_ENDPOINT = options.relyingPartyJwksUrl;
-  process.env.ENCRYPT_MYINFO = 'true';
-  // A person picks a persona on MockPass's login page; tests skip it with X-Show-Login-Page: false.
-  process.env.SHOW_LOGIN_PAGE ??= 'true';
-  const { app } = require('@opengovsg/mockpass') as { app: ExpressApp };
-  const server = await new Promise<Server>((resolve, reject) => {
-    const listening = app.listen(port, '127.0.0.1', () => resolve(listening));
-    listening.once('error', reject);
+const SERVER_SCRIPT = fileURLToPath(new URL('./mockpass-server.ts', import.meta.url));
+
+/** Starts the MockPass process and resolves with the port it listens on. */
+const spawnMockPass = (
+  port: number,
+  options: MockPassOptions,
+): Promise<{ child: ChildProcess; port: number }> => {
+  const output = options.logFile ? openSync(options.logFile, 'a') : 'ignore';
+  const child = fork(SERVER_SCRIPT, [], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', output, output, 'ipc'],
+    env: {
+      ...process.env,
+      MOCKPASS_PORT: String(port),
+      SERVICE_PROVIDER_MYINFO_SECRET: options.myinfoClientSecret,
+      SP_RP_JWKS_ENDPOINT: options.relyingPartyJwksUrl,
+      ENCRYPT_MYINFO: 'true',
+      // A person picks a persona on MockPass's login page; tests skip it with X-Show-Login-Page: false.
+      SHOW_LOGIN_PAGE: process.env.SHOW_LOGIN_PAGE ?? 'true',
+    },
   });
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  if (typeof output === 'number') closeSync(output);
+  return new Promise((resolve, reject) => {
+    child.once('message', (message: { port?: number; error?: string }) => {
+      if (message.port) resolve({ child, port: message.port });
+      else reject(new Error(message.error ?? 'MockPass did not start'));
+    });
+    child.once('exit', (code) => reject(new Error(`MockPass exited with ${code} while starting`)));
+  });
+};
+
+/**
+ * MockPass (the Singpass team's own mock) with Myinfo's Test-environment behaviour switched on: it
+ * checks our PKI_SIGN signatures (SERVICE_PROVIDER_MYINFO_SECRET) and signs then encrypts person
+ * data (ENCRYPT_MYINFO). It runs in a child process that is started again on the same port
+ * whenever it dies, so an upstream crash costs the requests in flight, never the local stack.
+ */
+export const startMockPass = async (port: number, options: MockPassOptions): Promise<MockPass> => {
+  if (options.logFile) mkdirSync(dirname(options.logFile), { recursive: true });
+  let { child, port: listening } = await spawnMockPass(port, options);
+  let stopping = false;
+  let restarts = 0;
+  const superviseAgain = () => {
+    child.once('exit', () => {
+      if (stopping) return;
+      restarts += 1;
+      spawnMockPass(listening, options).then(
+        (started) => {
+          child = started.child;
+          superviseAgain();
+        },
+        (error: unknown) => console.error(`MockPass could not be restarted: ${String(error)}`),
+      );
+    });
+  };
+  superviseAgain();
+  const url = `http://127.0.0.1:${listening}`;
   return {
     url,
     myinfoBaseUrl: `${url}/myinfo/v3`,
     singpassDiscoveryUrl: `${url}/singpass/v2/.well-known/openid-configuration`,
-    stop: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    restarts: () => restarts,
+    stop: async () => {
+      stopping = true;
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    },
   };
 };

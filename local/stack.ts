@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import type { JWK } from 'jose';
 import { onboardApp } from '../shared/apps/onboarding.ts';
 import { CPFHUB_SCOPES } from '../shared/providers/cpfhub/allow-list.ts';
@@ -72,6 +73,8 @@ export interface LocalStack {
   /** Replaces a secret's value, as an operator filling or rotating it on AWS would. */
   putSecret(name: string, value: string): void;
   stopMockPass(): Promise<void>;
+  /** How many times MockPass crashed and was started again. */
+  mockpassRestarts(): number;
   stop(): Promise<void>;
 }
 
@@ -100,6 +103,8 @@ export interface LocalStackOptions {
   cpfhubAccessTokenSeconds?: number;
   /** Use this issuer and these registrations for the FAPI demo app instead of starting our own. */
   fapiIssuer?: ExternalFapiIssuer;
+  /** Where MockPass's own output goes (a file in it); undefined = nowhere. Never the broker's log. */
+  simulatorLogDir?: string;
 }
 
 const TABLE = 'secpass-local';
@@ -350,6 +355,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     const mockpass = await startMockPass(ports.mockpass, {
       myinfoClientSecret: keys.myinfoClientSecret,
       relyingPartyJwksUrl: `${gatewayUrl}/singpass/jwks`,
+      ...(options.simulatorLogDir ? { logFile: join(options.simulatorLogDir, 'mockpass.log') } : {}),
     });
     stops.push(mockpass.stop);
     const myinfobiz = await startMyinfoBizSimulator({
@@ -448,6 +454,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       flushAuthorizerCache: gateway.flushAuthorizerCache,
       putSecret: secrets.put,
       stopMockPass: mockpass.stop,
+      mockpassRestarts: mockpass.restarts,
       stop: stopAll,
     };
   } catch (error) {

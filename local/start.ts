@@ -38,6 +38,7 @@ const main = async () => {
       ),
       devKeysFile: join(LOCAL_DIR, 'dev-keys.json'),
       fapiIssuer: externalFapiIssuer(),
+      simulatorLogDir: join(LOCAL_DIR, 'logs'),
     });
   } catch (error) {
     const reason =

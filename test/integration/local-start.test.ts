@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -104,6 +104,7 @@ test('npm start: one ready line, demo-app.json as documented, SIGTERM to npm lea
     }
     const jwks = (await (await fetch(demo.secpassJwksUrl)).json()) as { keys: unknown[] };
     assert.equal(jwks.keys.length, 1);
+    assert.ok(existsSync(join(cwd, 'logs', 'mockpass.log')), 'MockPass writes its own log, not ours');
     assert.notEqual(javaFor(Number(env.DYNAMODB_PORT)), '', 'DynamoDB Local runs while started');
 
     started.child.kill('SIGTERM');
