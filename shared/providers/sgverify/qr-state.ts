@@ -17,8 +17,8 @@ export const liveQrState = async (state: string): Promise<QrState | undefined> =
 export const isLive = (qr: QrState): boolean => qr.expiresAt > nowSeconds();
 
 /**
- * A dynamic code serves one visitor: the first callback claims it in one conditional write, so a
- * replayed or concurrent callback for the same code gets nothing.
+ * A dynamic code serves one visitor: the first callback whose code SG-Verify accepted claims it in
+ * one conditional write, so a replayed or concurrent callback for the same code gets nothing.
  */
 export const claimDynamicQr = async (state: string): Promise<boolean> => {
   try {
