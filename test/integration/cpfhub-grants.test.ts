@@ -5,10 +5,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { openSecpassToken } from '../../local/demo-app/open-token.ts';
 import { newAppKeyPair } from '../../local/dev-keys.ts';
+import type { FaultProxy } from '../../local/fault-proxy.ts';
 import { type DemoApp, type LocalStack, startLocalStack } from '../../local/stack.ts';
 import { onboardApp } from '../../shared/apps/onboarding.ts';
+import { loadCpfhubCredentials } from '../../shared/secrets/cpfhub-credentials.ts';
 import { documentClient, tableName } from '../../shared/store/table.ts';
 import { demoApp, expectError } from '../helpers/assertions.ts';
+import { faultProxyFor, pointUpstream } from '../helpers/fault-upstreams.ts';
 import {
   basic,
   cpfhubConsent,
@@ -41,14 +44,42 @@ after(async () => {
 
 const app = (n: number) => demoApp(stack, n);
 
-/** Consent, exchange, open the sealed token: what the app keeps is the grant id. */
+/** Consent, exchange, open the sealed token: what the app keeps is the grant id (and the test, the code). */
 const newGrant = async (owner: DemoApp, scope = SCOPE) => {
   const { code, state } = await cpfhubConsent(stack, owner, USER, scope);
   const response = await cpfhubToken(stack, owner.apiKey, code, state);
   assert.equal(response.status, 200);
   assert.equal(response.headers.get('content-type'), 'application/jose');
   const { payload } = await openSecpassToken(await response.text(), owner, secpassOf(stack));
-  return JSON.parse(new TextDecoder().decode(payload)) as { grant_id: string; scope: string; aud: string };
+  const claims = JSON.parse(new TextDecoder().decode(payload)) as {
+    grant_id: string;
+    scope: string;
+    aud: string;
+  };
+  return { ...claims, code };
+};
+
+/**
+ * CPFHub ends a grant on its own, with no part played by Secpass: here the authorisation code
+ * comes back, which revokes every token issued from it (RFC 6749 §4.1.2), as a withdrawal would.
+ */
+const endGrantAtCpfhub = async (code: string) => {
+  const { clientId, clientSecret } = await loadCpfhubCredentials();
+  const response = await fetch(`${stack.upstreams.cpfhub}/oauth/token`, {
+    method: 'POST',
+    headers: {
+      Authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`,
+      'Content-Type': 'application/x-www-form-urlencoded',
+    },
+    body: new URLSearchParams({
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: app(0).callbacks.cpfhub,
+      code_verifier: 'x'.repeat(43),
+    }),
+  });
+  assert.equal(response.status, 400);
+  assert.equal(((await response.json()) as { error: string }).error, 'invalid_grant');
 };
 
 const userCall = (owner: DemoApp, grantId: string, path = MONTH) =>
@@ -215,5 +246,51 @@ describe('refused', () => {
       404,
       'route_not_allowed',
     );
+  });
+});
+
+describe('a grant CPFHub no longer accepts', () => {
+  /** In front of CPFHub's OAuth endpoints for these tests: passes everything unless a test sets a fault. */
+  let oauthProxy: FaultProxy;
+  let directOauthBase: string;
+  before(async () => {
+    directOauthBase = process.env.CPFHUB_OAUTH_BASE_URL ?? '';
+    oauthProxy = await faultProxyFor('CPFHUB_OAUTH_BASE_URL');
+  });
+  after(async () => {
+    pointUpstream('CPFHUB_OAUTH_BASE_URL', directOauthBase);
+    await oauthProxy?.stop();
+  });
+
+  test('a refresh CPFHub acted on whose answer was dropped → 502 now, then 403 grant_lost (nobody withdrew consent), and the grant is gone', async () => {
+    const grant = await newGrant(app(0));
+    await sleep(UNTIL_EXPIRED_MS);
+    const before = stack.cpfhub.stats().refreshGrants;
+    oauthProxy.setFault({ kind: 'drop-answer' }, { path: /\/token$/, times: 1 });
+    await expectError(await userCall(app(0), grant.grant_id), 502, 'upstream_unreachable');
+    assert.equal(stack.cpfhub.stats().refreshGrants, before + 1, 'CPFHub rotated the refresh token');
+    await expectError(await userCall(app(0), grant.grant_id), 403, 'grant_lost');
+    await expectError(await userCall(app(0), grant.grant_id), 403, 'unknown_grant');
+  });
+
+  test('consent ended at CPFHub with no refresh in doubt → 403 grant_revoked, and the grant is gone', async () => {
+    const grant = await newGrant(app(0));
+    await endGrantAtCpfhub(grant.code);
+    await sleep(UNTIL_EXPIRED_MS);
+    await expectError(await userCall(app(0), grant.grant_id), 403, 'grant_revoked');
+    await expectError(await userCall(app(0), grant.grant_id), 403, 'unknown_grant');
+  });
+
+  test('a refresh lost before CPFHub acted: the next one succeeds and ends the doubt, so a later end is grant_revoked', async () => {
+    const grant = await newGrant(app(0));
+    await sleep(UNTIL_EXPIRED_MS);
+    const before = stack.cpfhub.stats().refreshGrants;
+    oauthProxy.setFault({ kind: 'reset' }, { path: /\/token$/, times: 1 });
+    await expectError(await userCall(app(0), grant.grant_id), 502, 'upstream_unreachable');
+    assert.equal((await userCall(app(0), grant.grant_id)).status, 200);
+    assert.equal(stack.cpfhub.stats().refreshGrants, before + 1, 'only the second refresh reached CPFHub');
+    await endGrantAtCpfhub(grant.code);
+    await sleep(UNTIL_EXPIRED_MS);
+    await expectError(await userCall(app(0), grant.grant_id), 403, 'grant_revoked');
   });
 });

@@ -23,6 +23,13 @@ export interface GrantRecord {
   version: number;
   /** Epoch ms until which one caller holds the right to refresh. */
   refreshLeaseUntil?: number;
+  /**
+   * Epoch ms since when CPFHub may have rotated the refresh token held here without the new one
+   * reaching us. Set as a refresh is leased (a caller that dies mid-call leaves it), kept when the
+   * outcome stays unknown (a reset, a timeout, an unreadable answer, a 5xx), cleared by a clean
+   * refresh or by a refusal when nothing was in doubt before.
+   */
+  refreshInDoubtSince?: number;
 }
 
 const grantKey = (grantId: string) => ({
@@ -57,28 +64,38 @@ export const readGrant = async (grantId: string, appId: string): Promise<GrantRe
 
 /**
  * Takes the right to refresh `version` until `until`: of any number of concurrent callers in any
- * number of containers one wins; the rest wait for the version to move.
+ * number of containers one wins; the rest wait for the version to move. The same write records that
+ * a refresh is about to leave, so even a caller that dies mid-call leaves the grant in doubt.
+ * Returns the grant as it stood before (whether an earlier refresh was already in doubt), or
+ * undefined when the lease went to another caller.
  */
-export const leaseRefresh = async (grantId: string, version: number, until: number): Promise<boolean> => {
+export const leaseRefresh = async (
+  grantId: string,
+  version: number,
+  until: number,
+): Promise<GrantRecord | undefined> => {
+  const now = Date.now();
   try {
-    await documentClient().send(
+    const { Attributes } = await documentClient().send(
       new UpdateCommand({
         TableName: tableName(),
         Key: grantKey(grantId),
-        UpdateExpression: 'SET refreshLeaseUntil = :until',
+        UpdateExpression:
+          'SET refreshLeaseUntil = :until, refreshInDoubtSince = if_not_exists(refreshInDoubtSince, :now)',
         ConditionExpression:
           'attribute_exists(pk) AND version = :version AND (attribute_not_exists(refreshLeaseUntil) OR refreshLeaseUntil < :now)',
-        ExpressionAttributeValues: { ':until': until, ':version': version, ':now': Date.now() },
+        ExpressionAttributeValues: { ':until': until, ':version': version, ':now': now },
+        ReturnValues: 'ALL_OLD',
       }),
     );
-    return true;
+    return Attributes as GrantRecord;
   } catch (error) {
-    if (isConditionFailure(error)) return false;
+    if (isConditionFailure(error)) return undefined;
     throw error;
   }
 };
 
-/** Saves refreshed tokens over the version the lease was taken on, and frees the lease. */
+/** Saves refreshed tokens over the version the lease was taken on, frees the lease and ends any doubt. */
 export const saveRefresh = async (
   grantId: string,
   version: number,
@@ -89,7 +106,7 @@ export const saveRefresh = async (
       TableName: tableName(),
       Key: grantKey(grantId),
       UpdateExpression:
-        'SET tokens = :tokens, accessExpiresAt = :access, expiresAt = :expires, #ttl = :expires, #scope = :scope, version = :next REMOVE refreshLeaseUntil',
+        'SET tokens = :tokens, accessExpiresAt = :access, expiresAt = :expires, #ttl = :expires, #scope = :scope, version = :next REMOVE refreshLeaseUntil, refreshInDoubtSince',
       ConditionExpression: 'attribute_exists(pk) AND version = :version',
       ExpressionAttributeNames: { '#ttl': 'ttl', '#scope': 'scope' },
       ExpressionAttributeValues: {
@@ -104,14 +121,23 @@ export const saveRefresh = async (
   );
 };
 
-/** After a failed refresh: lets the next caller try at once rather than after the lease. */
-export const releaseLease = async (grantId: string, version: number): Promise<void> => {
+/**
+ * After a failed refresh: lets the next caller try at once rather than after the lease. The grant
+ * stays in doubt if CPFHub may have acted on this refresh or an earlier one (`stillInDoubt`).
+ */
+export const releaseLease = async (
+  grantId: string,
+  version: number,
+  stillInDoubt: boolean,
+): Promise<void> => {
   try {
     await documentClient().send(
       new UpdateCommand({
         TableName: tableName(),
         Key: grantKey(grantId),
-        UpdateExpression: 'REMOVE refreshLeaseUntil',
+        UpdateExpression: stillInDoubt
+          ? 'REMOVE refreshLeaseUntil'
+          : 'REMOVE refreshLeaseUntil, refreshInDoubtSince',
         ConditionExpression: 'attribute_exists(pk) AND version = :version',
         ExpressionAttributeValues: { ':version': version },
       }),

@@ -15,11 +15,13 @@ import {
   releaseLease,
   saveRefresh,
 } from './grant-store.ts';
-import { requestTokens, revokeRefreshToken, type TokenSet } from './oauth-client.ts';
+import { mayHaveTakenEffect, requestTokens, revokeRefreshToken, type TokenSet } from './oauth-client.ts';
 
 /**
  * A user's CPFHub grant over its life: stored at the code exchange, its access token refreshed
  * when it runs out (once, whichever container asks first), revoked at CPFHub and deleted on request.
+ * CPFHub rotates the refresh token at each refresh, so a refresh whose answer is lost may leave us
+ * holding a spent token: the grant records that doubt until a clean refresh ends it.
  */
 
 // CPFHub states no refresh-token lifetime; a grant nobody has used or refreshed for 30 days is dropped.
@@ -30,6 +32,16 @@ const StoredTokens = z.object({ accessToken: z.string(), refreshToken: z.string(
 
 export const unknownGrant = () =>
   new ForbiddenError('unknown_grant', 'The grant is unknown, revoked, expired or not this app’s.');
+
+const grantRevoked = () =>
+  new ForbiddenError('grant_revoked', 'The user’s CPFHub consent has ended; start the OAuth flow again.');
+
+/** Not the user's doing: telling the app consent was withdrawn would be false. */
+const grantLost = () =>
+  new ForbiddenError(
+    'grant_lost',
+    'CPFHub no longer accepts this grant after a refresh whose answer was lost; the user must consent again.',
+  );
 
 /** Refresh a little before CPFHub's expiry so a token never lapses between our check and its use. */
 const accessDeadline = (expiresIn: number): number =>
@@ -72,27 +84,37 @@ export const storeGrant = async (
 /** A lease outlives the one upstream call made under it. */
 const leaseMs = () => setting('UPSTREAM_TIMEOUT_MS') + 5_000;
 
-const refreshUnderLease = async (grantId: string, record: GrantRecord): Promise<GrantRecord> => {
-  const credentials = await loadCpfhubCredentials();
-  const { refreshToken } = openTokens(grantId, record, credentials);
+/**
+ * Refreshes the version `leased` holds the lease on. `leased` is the grant as the lease found it,
+ * so whether an earlier refresh was already in doubt is known exactly.
+ */
+const refreshUnderLease = async (grantId: string, leased: GrantRecord): Promise<GrantRecord> => {
+  const doubtedBefore = leased.refreshInDoubtSince !== undefined;
+  let credentials: CpfhubCredentials;
   let result: Awaited<ReturnType<typeof requestTokens>>;
   try {
+    credentials = await loadCpfhubCredentials();
+    const { refreshToken } = openTokens(grantId, leased, credentials);
     result = await requestTokens(credentials, { grant_type: 'refresh_token', refresh_token: refreshToken });
   } catch (error) {
-    await releaseLease(grantId, record.version);
+    await releaseLease(grantId, leased.version, doubtedBefore || mayHaveTakenEffect(error));
     throw error;
   }
   if (result === 'invalid_grant') {
-    // The user withdrew consent at CPFHub or the grant ran out: nothing can revive it.
-    await deleteGrant(grantId, record.appId);
-    throw new ForbiddenError(
-      'grant_revoked',
-      'The user’s CPFHub consent has ended; start the OAuth flow again.',
-    );
+    // Nothing can revive the grant. If a refresh was lost, CPFHub most likely rotated the token
+    // then and now sees the old one again; otherwise consent was withdrawn or the grant ran out.
+    await deleteGrant(grantId, leased.appId);
+    throw doubtedBefore ? grantLost() : grantRevoked();
   }
-  const fields = tokenFields(grantId, record.appId, result, credentials, record.scope);
-  await saveRefresh(grantId, record.version, fields);
-  return { ...record, ...fields, version: record.version + 1, refreshLeaseUntil: undefined };
+  const fields = tokenFields(grantId, leased.appId, result, credentials, leased.scope);
+  await saveRefresh(grantId, leased.version, fields);
+  return {
+    ...leased,
+    ...fields,
+    version: leased.version + 1,
+    refreshLeaseUntil: undefined,
+    refreshInDoubtSince: undefined,
+  };
 };
 
 /**
@@ -103,9 +125,8 @@ const newerThan = async (grantId: string, stale: GrantRecord): Promise<GrantReco
   const giveUpAt = Date.now() + 2 * leaseMs();
   let current = stale;
   while (Date.now() < giveUpAt) {
-    if (await leaseRefresh(grantId, current.version, Date.now() + leaseMs())) {
-      return refreshUnderLease(grantId, current);
-    }
+    const leased = await leaseRefresh(grantId, current.version, Date.now() + leaseMs());
+    if (leased) return refreshUnderLease(grantId, leased);
     await sleep(RETRY_INTERVAL_MS);
     const latest = await readGrant(grantId, stale.appId);
     if (!latest) throw unknownGrant();

@@ -94,6 +94,18 @@ export const requestTokens = async (
   };
 };
 
+/**
+ * Whether a token request that failed may still have taken effect at CPFHub: it left, but no
+ * answer we could read came back (a reset, a timeout, an unreadable answer, or a 5xx, which a
+ * gateway in front of CPFHub may send after CPFHub acted). A 4xx refusal means it did not act;
+ * anything but an UpstreamError failed before the request left.
+ */
+export const mayHaveTakenEffect = (error: unknown): boolean => {
+  if (!(error instanceof UpstreamError)) return false;
+  if (error.failure !== 'error_status') return true;
+  return error.upstreamStatus === undefined || error.upstreamStatus >= 500;
+};
+
 /** RFC 7009: revoking the refresh token also ends the access tokens issued from it. */
 export const revokeRefreshToken = async (credentials: CpfhubCredentials, refreshToken: string) => {
   const { status } = await postForm(credentials, 'revoke', {
