@@ -1,4 +1,12 @@
-import { CfnOutput, Duration, RemovalPolicy, SecretValue, Stack, type StackProps } from 'aws-cdk-lib';
+import {
+  Annotations,
+  CfnOutput,
+  Duration,
+  RemovalPolicy,
+  SecretValue,
+  Stack,
+  type StackProps,
+} from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -6,6 +14,9 @@ import type { Construct } from 'constructs';
 import type { UpstreamProfile } from '../shared/apps/app-record.ts';
 import type { Config } from '../shared/config/env.ts';
 import { TABLE_KEYS } from '../shared/store/table.ts';
+import { ACCESS, READ_ACTIONS, type SecretName } from './access.ts';
+import { CLIENT_IDS, type ClientIdName, clientIdSettings } from './client-ids.ts';
+import { reservedConcurrencyOf } from './concurrency.ts';
 import { acknowledge } from './constructs/acknowledge.ts';
 import { DataKey } from './constructs/data-key.ts';
 import { EdgeFirewall } from './constructs/edge-firewall.ts';
@@ -17,7 +28,9 @@ import { FUNCTION_NAMES, type FunctionName, timeoutSecondsOf } from './routes.ts
 
 /** Each upstream URL when not the environment's own (every one must be https), and the rest of the deployment's choices. */
 export type SecpassStackProps = StackProps &
-  Partial<Record<UpstreamUrlName, string>> & {
+  Partial<Record<UpstreamUrlName, string>> &
+  /** Each registration's client id (configuration, not secret); see infra/client-ids.ts. */
+  Partial<Record<ClientIdName, string>> & {
     /** Upstream environment, log retention and data protection; `test` unless said. */
     environment?: EnvironmentName;
     /** The upstream profile of apps whose record names none; `legacy` unless said. */
@@ -26,38 +39,10 @@ export type SecpassStackProps = StackProps &
     customDomain?: { name: string; certificateArn: string };
     /** Where alarms are mailed, besides their SNS topic. */
     alarmEmail?: string;
+    /** Per-function reserved concurrency over the defaults (infra/concurrency.ts). */
+    reservedConcurrency?: Partial<Record<FunctionName, number>>;
   };
 
-type SecretName = 'signing' | 'myinfo' | 'myinfobiz' | 'singpass' | 'sgverify' | 'cpfhub';
-
-/** Which table actions and secrets each function may use: nothing more is granted. */
-export const ACCESS: Record<FunctionName, { table: readonly string[]; secrets: readonly SecretName[] }> = {
-  authorizer: { table: ['dynamodb:GetItem'], secrets: [] },
-  'authorise-init': {
-    table: ['dynamodb:GetItem', 'dynamodb:PutItem'],
-    secrets: ['myinfo', 'myinfobiz', 'singpass', 'sgverify', 'cpfhub'],
-  },
-  'token-exchange': {
-    table: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem'],
-    secrets: ['singpass', 'signing', 'cpfhub'],
-  },
-  'person-fetch': {
-    table: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:DeleteItem'],
-    // Singpass: Myinfo v5 comes through the Singpass FAPI 2.0 relying party.
-    secrets: ['myinfo', 'myinfobiz', 'signing', 'singpass'],
-  },
-  'sgverify-callback': {
-    table: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem'],
-    secrets: ['sgverify', 'signing'],
-  },
-  'cpfhub-proxy': {
-    table: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
-    secrets: ['cpfhub'],
-  },
-  jwks: { table: [], secrets: ['signing', 'singpass'] },
-};
-
-const READ_ACTIONS = new Set(['dynamodb:GetItem', 'dynamodb:Query']);
 // Named one by one (no kms:* wildcards): what DynamoDB asks of a caller of a table under our key.
 const KEY_READ_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey'];
 const KEY_WRITE_ACTIONS = [...KEY_READ_ACTIONS, 'kms:Encrypt', 'kms:GenerateDataKey'];
@@ -78,6 +63,7 @@ export class SecpassStack extends Stack {
   readonly environmentName: EnvironmentName;
   readonly key: DataKey;
   readonly operations: Operations;
+  readonly firewall: EdgeFirewall;
 
   constructor(scope: Construct, id: string, props: SecpassStackProps = {}) {
     super(scope, id, props);
@@ -110,25 +96,29 @@ export class SecpassStack extends Stack {
         'SigningSecret',
         "Secpass's token-signing keys: { keys: [EC P-256 private JWK, ...] }, current first",
       ),
+      publicKeys: this.placeholderSecret(
+        'PublicKeysSecret',
+        'Public halves only, written by npm run keys: { secpass: [JWK], singpass: [JWK] }; the JWKS routes read nothing else',
+      ),
       myinfo: this.placeholderSecret(
         'MyinfoSecret',
-        'Myinfo client id/secret, our RSA private keys and Myinfo certificates',
+        'Myinfo client secret, our RSA private keys and Myinfo certificates',
       ),
       myinfobiz: this.placeholderSecret(
         'MyinfoBizSecret',
-        'Myinfo Business client id/secret, our RSA private keys and Myinfo Business certificates',
+        'Myinfo Business client secret, our RSA private keys and Myinfo Business certificates',
       ),
       sgverify: this.placeholderSecret(
         'SgVerifySecret',
-        'SG-Verify client id/secret, our RSA private keys (QR and request signing) and SG-Verify certificates',
+        'SG-Verify client secret, our RSA private keys (QR and request signing) and SG-Verify certificates',
       ),
       singpass: this.placeholderSecret(
         'SingpassSecret',
-        'Singpass client id and our relying-party EC keys: { clientId, signingKeys: [JWK], encryptionKeys: [JWK] }',
+        'Our Singpass relying-party EC keys: { signingKeys: [JWK], encryptionKeys: [JWK], fapi?: {...} }',
       ),
       cpfhub: this.placeholderSecret(
         'CpfhubSecret',
-        'CPFHub API key, OAuth client id/secret and the AES keys sealing users tokens: { apiKey, clientId, clientSecret, tokenKeys: [{ kid, key }] }',
+        'CPFHub API key, OAuth client secret and the AES keys sealing users tokens: { apiKey, clientSecret, tokenKeys: [{ kid, key }] }',
       ),
     };
 
@@ -143,6 +133,7 @@ export class SecpassStack extends Stack {
       SECPASS_TABLE: this.table.tableName,
       // ARNs, not names: unambiguous for GetSecretValue and exactly what the grants name.
       SECPASS_SIGNING_SECRET_ID: this.secrets.signing.secretArn,
+      SECPASS_PUBLIC_KEYS_SECRET_ID: this.secrets.publicKeys.secretArn,
       MYINFO_SECRET_ID: this.secrets.myinfo.secretArn,
       MYINFOBIZ_SECRET_ID: this.secrets.myinfobiz.secretArn,
       SGVERIFY_SECRET_ID: this.secrets.sgverify.secretArn,
@@ -150,7 +141,9 @@ export class SecpassStack extends Stack {
       CPFHUB_SECRET_ID: this.secrets.cpfhub.secretArn,
       SECPASS_ISSUER: this.api.baseUrl,
       DEFAULT_UPSTREAM_PROFILE: props.upstreamProfile ?? 'legacy',
+      ...this.clientIds(props),
     } satisfies Partial<Record<keyof Config, string>>;
+    const reservedConcurrency = reservedConcurrencyOf(props.reservedConcurrency);
 
     const functions: Partial<Record<FunctionName, NodejsFunction>> = {};
     for (const name of FUNCTION_NAMES) {
@@ -158,6 +151,7 @@ export class SecpassStack extends Stack {
         name,
         environment,
         timeout: Duration.seconds(timeoutSecondsOf(name)),
+        reservedConcurrency: reservedConcurrency[name],
         logs,
       });
       const access = ACCESS[name];
@@ -172,7 +166,7 @@ export class SecpassStack extends Stack {
     }
     this.functions = functions as Record<FunctionName, NodejsFunction>;
     this.api.serve(this.functions);
-    new EdgeFirewall(this, 'Firewall', { stage: this.api.restApi.deploymentStage });
+    this.firewall = new EdgeFirewall(this, 'Firewall', { stage: this.api.restApi.deploymentStage });
     this.operations = new Operations(this, 'Operations', {
       api: this.api.restApi,
       functions: this.functions,
@@ -188,6 +182,8 @@ export class SecpassStack extends Stack {
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
     new CfnOutput(this, 'SigningSecretName', { value: this.secrets.signing.secretName });
     new CfnOutput(this, 'SigningSecretArn', { value: this.secrets.signing.secretArn });
+    new CfnOutput(this, 'PublicKeysSecretName', { value: this.secrets.publicKeys.secretName });
+    new CfnOutput(this, 'PublicKeysSecretArn', { value: this.secrets.publicKeys.secretArn });
     new CfnOutput(this, 'MyinfoSecretName', { value: this.secrets.myinfo.secretName });
     new CfnOutput(this, 'MyinfoSecretArn', { value: this.secrets.myinfo.secretArn });
     new CfnOutput(this, 'MyinfoBizSecretName', { value: this.secrets.myinfobiz.secretName });
@@ -198,6 +194,21 @@ export class SecpassStack extends Stack {
     new CfnOutput(this, 'SingpassSecretArn', { value: this.secrets.singpass.secretArn });
     new CfnOutput(this, 'CpfhubSecretName', { value: this.secrets.cpfhub.secretName });
     new CfnOutput(this, 'CpfhubSecretArn', { value: this.secrets.cpfhub.secretArn });
+  }
+
+  /**
+   * The client ids given as context, as the variables the functions read. One left out is only
+   * needed by its upstream's flows: synth warns, and those flows answer 500 until it is set.
+   */
+  private clientIds(props: SecpassStackProps) {
+    const missing = (Object.keys(CLIENT_IDS) as ClientIdName[]).filter((name) => props[name] === undefined);
+    if (missing.length > 0) {
+      Annotations.of(this).addWarningV2(
+        'secpass:clientIdsMissing',
+        `No client id given for ${missing.join(', ')} (-c <name>=<id>): flows of those upstreams fail until one is.`,
+      );
+    }
+    return clientIdSettings(props);
   }
 
   /** Created holding `{}`: the real keys are put after deploy (README), never through CloudFormation. */

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
 import { FUNCTION_MEMORY_MB, type FunctionName, handlerEntry, timeoutSecondsOf } from '../infra/routes.ts';
+import { runAsFunction } from '../shared/aws/invoking-function.ts';
 
 /**
  * What the Lambda runtime gives a handler, for running it in this process: the local gateway and
@@ -10,14 +11,19 @@ export const LOCAL_ACCOUNT = '000000000000';
 
 const handlers = new Map<FunctionName, Promise<unknown>>();
 
-/** The function's `handler` export, imported once per process as Lambda keeps it warm. */
+/**
+ * The function's `handler` export, imported once per process as Lambda keeps it warm. Each
+ * invocation runs as that function: its AWS calls carry its own credentials, so the local
+ * endpoints grant it what its role grants on AWS.
+ */
 export const loadHandler = async <T>(name: FunctionName): Promise<T> => {
   if (!handlers.has(name)) {
     handlers.set(
       name,
       import(`../${handlerEntry(name)}`).then((module: { handler?: unknown }) => {
-        if (typeof module.handler !== 'function') throw new Error(`${handlerEntry(name)} exports no handler`);
-        return module.handler;
+        const { handler } = module;
+        if (typeof handler !== 'function') throw new Error(`${handlerEntry(name)} exports no handler`);
+        return (...args: unknown[]): unknown => runAsFunction(name, () => handler(...args));
       }),
     );
   }

@@ -1,12 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { type AccessPolicy, accessDeniedMessage, callerOf } from './access-policy.ts';
 
 /**
  * A loopback stand-in for AWS Secrets Manager speaking its JSON wire protocol
  * (`X-Amz-Target: secretsmanager.<Operation>`, `application/x-amz-json-1.1`) for the calls
  * Secpass makes, so the unchanged SDK client in the handlers talks to it via
- * AWS_ENDPOINT_URL_SECRETS_MANAGER. Request signatures are not checked: it is loopback only.
+ * AWS_ENDPOINT_URL_SECRETS_MANAGER. Signatures are not checked (it is loopback only), but the
+ * access key id names the caller: given a policy, it refuses what the caller's grants would
+ * refuse on AWS, with AWS's AccessDeniedException.
  */
 interface StoredSecret {
   name: string;
@@ -21,7 +24,14 @@ const REGION_ACCOUNT = 'ap-southeast-1:000000000000';
 export interface SecretsEndpoint {
   url: string;
   put(name: string, value: string): void;
+  /** The secret's current value, as an operator with every right would read it. */
+  read(name: string): string | undefined;
   stop(): Promise<void>;
+}
+
+export interface SecretsEndpointOptions {
+  /** Who may do what to which secret (by name); without one, anyone may do anything. */
+  policy?: AccessPolicy;
 }
 
 class WireError extends Error {
@@ -33,7 +43,10 @@ class WireError extends Error {
   }
 }
 
-export const startSecretsEndpoint = async (port = 0): Promise<SecretsEndpoint> => {
+export const startSecretsEndpoint = async (
+  port = 0,
+  options: SecretsEndpointOptions = {},
+): Promise<SecretsEndpoint> => {
   const secrets = new Map<string, StoredSecret>();
 
   const put = (name: string, value: string): StoredSecret => {
@@ -59,6 +72,21 @@ export const startSecretsEndpoint = async (port = 0): Promise<SecretsEndpoint> =
     if (!secret)
       throw new WireError('ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
     return secret;
+  };
+
+  /** The secret an operation names: looked up by name or ARN, or the new name for CreateSecret. */
+  const nameIn = (operation: string, input: Record<string, unknown>): string => {
+    const id = operation === 'CreateSecret' ? input.Name : input.SecretId;
+    if (typeof id !== 'string') return '*';
+    return secrets.get(id)?.name ?? [...secrets.values()].find((s) => s.arn === id)?.name ?? id;
+  };
+
+  const authorize = (caller: string | undefined, operation: string, input: Record<string, unknown>) => {
+    const action = `secretsmanager:${operation}`;
+    const name = nameIn(operation, input);
+    if (!options.policy || options.policy(caller, action, name)) return;
+    const arn = secrets.get(name)?.arn ?? `arn:aws:secretsmanager:${REGION_ACCOUNT}:secret:${name}`;
+    throw new WireError('AccessDeniedException', accessDeniedMessage(caller, action, arn));
   };
 
   const operations: Record<string, (input: Record<string, unknown>) => unknown> = {
@@ -105,11 +133,13 @@ export const startSecretsEndpoint = async (port = 0): Promise<SecretsEndpoint> =
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const target = String(req.headers['x-amz-target'] ?? '');
-    const operation = operations[target.replace(/^secretsmanager\./, '')];
+    const name = target.replace(/^secretsmanager\./, '');
+    const operation = operations[name];
     try {
       if (req.method !== 'POST' || !operation)
         throw new WireError('UnknownOperationException', 'Unsupported operation.');
       const input = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>;
+      authorize(callerOf(req.headers.authorization), name, input);
       answer(res, 200, operation(input));
     } catch (error) {
       const type = error instanceof WireError ? error.type : 'InvalidRequestException';
@@ -130,6 +160,7 @@ export const startSecretsEndpoint = async (port = 0): Promise<SecretsEndpoint> =
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     put: (name, value) => void put(name, value),
+    read: (name) => secrets.get(name)?.value,
     stop: () => new Promise((resolve) => server.close(() => resolve())),
   };
 };

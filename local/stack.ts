@@ -1,19 +1,23 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { JWK } from 'jose';
+import type { SecretName } from '../infra/access.ts';
 import { onboardApp } from '../shared/apps/onboarding.ts';
 import { CPFHUB_SCOPES } from '../shared/providers/cpfhub/allow-list.ts';
 import type { CpfhubSecret } from '../shared/secrets/cpfhub-credentials.ts';
 import type { PkiCredentialsSecret } from '../shared/secrets/pki-credentials.ts';
 import type { SigningSecret } from '../shared/secrets/signing-keys.ts';
 import type { SingpassSecret } from '../shared/secrets/singpass-keys.ts';
+import { secretsPolicy, tablePolicy } from './access-policy.ts';
 import { startDemoAppServer } from './demo-app/server.ts';
 import { type DevKeys, loadOrCreateDevKeys, newAppKeyPair } from './dev-keys.ts';
+import { startDynamoDbGuard } from './dynamodb-guard.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { startGateway } from './gateway.ts';
 import { useLocalEnvironment } from './local-environment.ts';
 import { mockpassKeys, startMockPass } from './mockpass.ts';
 import { assertPortFree, freePort } from './ports.ts';
+import { publishLocalKeys } from './publish-local-keys.ts';
 import { startSecretsEndpoint } from './secrets-endpoint.ts';
 import { type CpfhubSimulator, startCpfhubSimulator } from './simulators/cpfhub/index.ts';
 import { startMyinfoBizSimulator } from './simulators/myinfobiz/index.ts';
@@ -110,12 +114,13 @@ export interface LocalStackOptions {
 const TABLE = 'secpass-local';
 const SECRET_IDS = {
   signing: 'secpass/local/signing',
+  publicKeys: 'secpass/local/public-keys',
   myinfo: 'secpass/local/myinfo',
   myinfobiz: 'secpass/local/myinfobiz',
   sgverify: 'secpass/local/sgverify',
   singpass: 'secpass/local/singpass',
   cpfhub: 'secpass/local/cpfhub',
-};
+} satisfies Record<SecretName, string>;
 const MYINFOBIZ_CLIENT_ID = 'STG2-SECPASS-BIZ-LOCAL';
 const SGVERIFY_CLIENT_ID = 'STG2-SECPASS-SGVERIFY-LOCAL';
 const SINGPASS_CLIENT_ID = 'secpass-local';
@@ -334,11 +339,19 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
   try {
     const dynamodb = await startDynamoDb(ports.dynamodb, options.ports?.dynamodb === undefined);
     stops.push(dynamodb.stop);
-    const secrets = await startSecretsEndpoint(ports.secrets);
+    // The functions' grants hold here as on AWS: the guard and the endpoint refuse the rest.
+    const dynamodbGuard = await startDynamoDbGuard(dynamodb.url, tablePolicy(TABLE));
+    stops.push(dynamodbGuard.stop);
+    const secrets = await startSecretsEndpoint(ports.secrets, { policy: secretsPolicy(SECRET_IDS) });
     stops.push(secrets.stop);
-    secrets.put(SECRET_IDS.signing, JSON.stringify(signingSecret(keys)));
+    // As an operator's `npm run keys` does, a write of a secret with published keys republishes them.
+    const putSecret = (name: string, value: string) => {
+      secrets.put(name, value);
+      publishLocalKeys(secrets, SECRET_IDS, name);
+    };
+    putSecret(SECRET_IDS.signing, JSON.stringify(signingSecret(keys)));
     secrets.put(SECRET_IDS.myinfo, JSON.stringify(myinfoSecret(keys)));
-    secrets.put(SECRET_IDS.singpass, JSON.stringify(singpassSecret(keys)));
+    putSecret(SECRET_IDS.singpass, JSON.stringify(singpassSecret(keys)));
     // The gateway first: the upstreams need its URL, and its handlers read their settings only
     // when a request comes, after the environment below is in place.
     const gateway = await startGateway(ports.gateway);
@@ -399,7 +412,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       apiKeys: [{ key: cpfhubSecret.apiKey, scopes: [...CPFHUB_SCOPES] }],
       clients: [
         {
-          clientId: cpfhubSecret.clientId,
+          clientId: CPFHUB_CLIENT_ID,
           clientSecret: cpfhubSecret.clientSecret,
           redirectUris: callbacksOfAllApps.map((callbacks) => callbacks.cpfhub),
           scopes: [...CPFHUB_SCOPES],
@@ -410,10 +423,17 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     stops.push(cpfhub.stop);
     secrets.put(SECRET_IDS.cpfhub, JSON.stringify(cpfhubSecret));
     const handlerEnvironment = {
-      AWS_ENDPOINT_URL_DYNAMODB: dynamodb.url,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamodbGuard.url,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
       SECPASS_TABLE: TABLE,
       SECPASS_SIGNING_SECRET_ID: SECRET_IDS.signing,
+      SECPASS_PUBLIC_KEYS_SECRET_ID: SECRET_IDS.publicKeys,
+      // Configuration, as the stack sets them from CDK context (the secrets need not hold them).
+      MYINFO_CLIENT_ID: MYINFO_CLIENT_ID,
+      MYINFOBIZ_CLIENT_ID: MYINFOBIZ_CLIENT_ID,
+      SGVERIFY_CLIENT_ID: SGVERIFY_CLIENT_ID,
+      SINGPASS_CLIENT_ID: SINGPASS_CLIENT_ID,
+      CPFHUB_CLIENT_ID: CPFHUB_CLIENT_ID,
       MYINFO_SECRET_ID: SECRET_IDS.myinfo,
       MYINFO_BASE_URL: mockpass.myinfoBaseUrl,
       MYINFOBIZ_SECRET_ID: SECRET_IDS.myinfobiz,
@@ -434,7 +454,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     return {
       gatewayUrl: gateway.url,
       secpassJwksUrl,
-      dynamodbUrl: dynamodb.url,
+      dynamodbUrl: dynamodbGuard.url,
       secretsUrl: secrets.url,
       demoAppUrl: demoApp.url,
       upstreams: {
@@ -452,7 +472,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       secretIds: SECRET_IDS,
       handlerEnvironment,
       flushAuthorizerCache: gateway.flushAuthorizerCache,
-      putSecret: secrets.put,
+      putSecret,
       stopMockPass: mockpass.stop,
       mockpassRestarts: mockpass.restarts,
       stop: stopAll,

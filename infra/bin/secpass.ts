@@ -2,20 +2,35 @@ import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import * as z from 'zod/mini';
 import { UpstreamProfile } from '../../shared/apps/app-record.ts';
+import { CLIENT_IDS } from '../client-ids.ts';
 import { ENVIRONMENT_NAMES, UPSTREAM_URLS } from '../environments.ts';
+import { FUNCTION_NAMES } from '../routes.ts';
 import { SecpassStack } from '../stack.ts';
 
 const app = new App();
 
 /**
  * `-c env=sandbox|test|prod` picks the upstream environment, retention and protection (default
- * test); `-c myinfoBaseUrl=…` etc. (UPSTREAM_URLS) override one URL; `-c domainName=… -c
- * certificateArn=…` add a custom domain; `-c alarmEmail=…` subscribes an address to the alarms.
+ * test); `-c myinfoBaseUrl=…` etc. (UPSTREAM_URLS) override one URL; `-c myinfoClientId=…` etc.
+ * (CLIENT_IDS) name each registration's client id; `-c reservedConcurrency.<function>=<n>` changes
+ * a function's concurrency ceiling; `-c domainName=… -c certificateArn=…` add a custom domain;
+ * `-c alarmEmail=…` subscribes an address to the alarms.
  */
 const contextString = (key: string): string | undefined => {
   const value: unknown = app.node.tryGetContext(key);
   if (value === undefined || typeof value === 'string') return value;
   throw new Error(`context ${key} must be a string`);
+};
+
+/** A whole number given as context (the CLI passes strings; cdk.json may hold numbers). */
+const contextCount = (key: string): number | undefined => {
+  const value: unknown = app.node.tryGetContext(key);
+  if (value === undefined) return undefined;
+  const count = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+  if (typeof count !== 'number' || !Number.isSafeInteger(count)) {
+    throw new Error(`context ${key} must be a whole number`);
+  }
+  return count;
 };
 
 const environment = z.enum(ENVIRONMENT_NAMES).parse(contextString('env') ?? 'test');
@@ -32,6 +47,13 @@ new SecpassStack(app, `Secpass-${environment}`, {
   ...(domainName && certificateArn ? { customDomain: { name: domainName, certificateArn } } : {}),
   alarmEmail: contextString('alarmEmail'),
   ...Object.fromEntries(Object.keys(UPSTREAM_URLS).map((key) => [key, contextString(key)])),
+  ...Object.fromEntries(Object.keys(CLIENT_IDS).map((key) => [key, contextString(key)])),
+  reservedConcurrency: Object.fromEntries(
+    FUNCTION_NAMES.flatMap((name) => {
+      const count = contextCount(`reservedConcurrency.${name}`);
+      return count === undefined ? [] : [[name, count]];
+    }),
+  ),
   upstreamProfile: z.optional(UpstreamProfile).parse(contextString('upstreamProfile')),
 });
 

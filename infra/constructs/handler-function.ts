@@ -23,6 +23,8 @@ export interface HandlerFunctionProps {
   name: FunctionName;
   environment: Record<string, string>;
   timeout: Duration;
+  /** Its ceiling and its guaranteed share of the account's concurrency (infra/concurrency.ts). */
+  reservedConcurrency: number;
   logs: LogSettings;
 }
 
@@ -53,6 +55,7 @@ export class HandlerFunction extends Construct {
       architecture: lambda.Architecture.ARM_64,
       memorySize: FUNCTION_MEMORY_MB,
       timeout: props.timeout,
+      reservedConcurrentExecutions: props.reservedConcurrency,
       role: this.role,
       logGroup,
       tracing: lambda.Tracing.ACTIVE,

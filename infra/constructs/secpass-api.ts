@@ -15,6 +15,28 @@ import {
 import { acknowledge } from './acknowledge.ts';
 import type { LogSettings } from './handler-function.ts';
 
+const field = apigateway.AccessLogField;
+
+/**
+ * API Gateway's standard JSON access-log fields, plus which app called (the authorizer's context
+ * names it; `-` on public routes) and what WAF decided, so a refusal can be traced to its app.
+ */
+export const ACCESS_LOG_FIELDS = {
+  requestId: field.contextRequestId(),
+  ip: field.contextIdentitySourceIp(),
+  user: field.contextIdentityUser(),
+  caller: field.contextIdentityCaller(),
+  requestTime: field.contextRequestTime(),
+  httpMethod: field.contextHttpMethod(),
+  resourcePath: field.contextResourcePath(),
+  status: field.contextStatus(),
+  protocol: field.contextProtocol(),
+  responseLength: field.contextResponseLength(),
+  appId: field.contextAuthorizer('appId'),
+  wafResponseCode: field.contextWafResponseCode(),
+};
+const ACCESS_LOG_FORMAT = apigateway.AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS));
+
 export interface SecpassApiProps {
   name: string;
   logs: LogSettings;
@@ -58,7 +80,7 @@ export class SecpassApi extends Construct {
         throttlingRateLimit: 200,
         throttlingBurstLimit: 400,
         accessLogDestination: new apigateway.LogGroupLogDestination(accessLogs),
-        accessLogFormat: apigateway.AccessLogFormat.jsonWithStandardFields(),
+        accessLogFormat: ACCESS_LOG_FORMAT,
       },
     });
     const { restApiId } = this.restApi;

@@ -9,24 +9,36 @@ const nonEmpty = () => z.string().check(z.minLength(1));
 const intIn = (min: number, max: number, fallback: number) =>
   z._default(z.coerce.number().check(z.int(), z.minimum(min), z.maximum(max)), fallback);
 
+/** A registration's client id: not secret, so configuration; absent only where nothing reads it. */
+const clientId = () => z.optional(nonEmpty());
+
 const SETTINGS = {
   SECPASS_TABLE: nonEmpty(),
   SECPASS_SIGNING_SECRET_ID: nonEmpty(),
+  /** The public halves of the signing and Singpass keys, all the JWKS routes may read. */
+  SECPASS_PUBLIC_KEYS_SECRET_ID: nonEmpty(),
   MYINFO_SECRET_ID: nonEmpty(),
+  MYINFO_CLIENT_ID: clientId(),
   /** Myinfo v3 base, e.g. https://test.api.myinfo.gov.sg/com/v3 (authorise, token, person hang off it). */
   MYINFO_BASE_URL: z.url(),
   MYINFOBIZ_SECRET_ID: nonEmpty(),
+  MYINFOBIZ_CLIENT_ID: clientId(),
   /** Myinfo Business v2 base, e.g. https://test.api.myinfo.gov.sg/biz/v2 */
   MYINFOBIZ_BASE_URL: z.url(),
   SGVERIFY_SECRET_ID: nonEmpty(),
+  SGVERIFY_CLIENT_ID: clientId(),
   /** SG-Verify's token and person APIs, e.g. https://test.api.myinfo.gov.sg/sgverify/v2 */
   SGVERIFY_API_BASE_URL: z.url(),
   /** What a QR code opens in the Singpass app, e.g. https://app.singpass.gov.sg/sgverify */
   SGVERIFY_QR_BASE_URL: z.url(),
   SINGPASS_SECRET_ID: nonEmpty(),
+  /** The legacy (NDI OIDC) registration's; FAPI 2.0 client ids are in each app's record. */
+  SINGPASS_CLIENT_ID: clientId(),
   /** Singpass's OpenID discovery document, e.g. https://stg-id.singpass.gov.sg/.well-known/openid-configuration */
   SINGPASS_DISCOVERY_URL: z.url(),
   CPFHUB_SECRET_ID: nonEmpty(),
+  /** Our CPFHub OAuth client's id. */
+  CPFHUB_CLIENT_ID: clientId(),
   /** CPFHub's API, e.g. https://api.cpfhub.sg/v1 (contributions, statements hang off it). */
   CPFHUB_API_BASE_URL: z.url(),
   /** CPFHub's OAuth 2.0 endpoints' base, e.g. https://api.cpfhub.sg/oauth (authorize, token, revoke). */

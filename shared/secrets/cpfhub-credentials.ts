@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { setting } from '../config/env.ts';
 import { cachedSecret } from './cached-secret.ts';
+import { clientIdOf } from './client-id.ts';
 import { KeyLifecycle } from './private-ec-jwk.ts';
 
 /** An AES-256 key that seals users' CPFHub tokens at rest, named so rotation can find it. */
@@ -13,12 +14,14 @@ const TokenKey = z.object({
 });
 
 /**
- * Our CPFHub credentials: the API key the server-to-server proxy presents, the OAuth client
- * and the keys users' tokens are sealed with (current first; older ones still open old grants).
+ * Our CPFHub credentials: the API key the server-to-server proxy presents, the OAuth client's
+ * secret and the keys users' tokens are sealed with (current first; older ones still open old
+ * grants). The OAuth client's id is configuration (CPFHUB_CLIENT_ID); a `clientId` here is its
+ * fallback, for secrets written before it moved.
  */
 export const CpfhubSecret = z.object({
   apiKey: z.string().check(z.minLength(1)),
-  clientId: z.string().check(z.minLength(1)),
+  clientId: z.optional(z.string().check(z.minLength(1))),
   clientSecret: z.string().check(z.minLength(1)),
   tokenKeys: z.array(TokenKey).check(z.minLength(1)),
 });
@@ -39,6 +42,9 @@ export interface CpfhubCredentials {
   openingKeys: Map<string, Buffer>;
 }
 
+/** Our OAuth client's id: starting a consent needs nothing else of CPFHub's, and reads no secret. */
+export const cpfhubClientId = (fromSecret?: string): string => clientIdOf('CPFHUB_CLIENT_ID', fromSecret);
+
 export const loadCpfhubCredentials = cachedSecret(
   () => setting('CPFHUB_SECRET_ID'),
   (raw): CpfhubCredentials => {
@@ -48,7 +54,9 @@ export const loadCpfhubCredentials = cachedSecret(
     if (!sealingKey) throw new Error('no token key');
     return {
       apiKey: secret.apiKey,
-      clientId: secret.clientId,
+      get clientId() {
+        return cpfhubClientId(secret.clientId);
+      },
       clientSecret: secret.clientSecret,
       sealingKey,
       openingKeys: new Map(keys.map(({ kid, key }) => [kid, key])),

@@ -1,14 +1,16 @@
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import * as z from 'zod/mini';
 import { cachedSecret } from './cached-secret.ts';
+import { type ClientIdSetting, clientIdOf } from './client-id.ts';
 
 /**
- * Credentials for a PKI_SIGN upstream (Myinfo, and later Myinfo Business and SG-Verify):
- * our client id/secret, our RSA private keys (signing requests, decrypting answers) and the
- * upstream's certificates (verifying its tokens and data). Lists are current-first for rotation.
+ * Credentials for a PKI_SIGN upstream (Myinfo, Myinfo Business and SG-Verify): our client secret,
+ * our RSA private keys (signing requests, decrypting answers) and the upstream's certificates
+ * (verifying its tokens and data). Lists are current-first for rotation. The client id is
+ * configuration; a `clientId` here is its fallback, for secrets written before it moved.
  */
 export const PkiCredentialsSecret = z.object({
-  clientId: z.string().check(z.minLength(1)),
+  clientId: z.optional(z.string().check(z.minLength(1))),
   clientSecret: z.string().check(z.minLength(1)),
   privateKeys: z.array(z.string().check(z.includes('PRIVATE KEY'))).check(z.minLength(1)),
   upstreamCertificates: z.array(z.string().check(z.includes('-----BEGIN'))).check(z.minLength(1)),
@@ -25,14 +27,23 @@ export interface PkiCredentials {
   upstreamKeys: KeyObject[];
 }
 
-export const pkiCredentials = (secretId: () => string) =>
+/**
+ * The upstream's credentials from its secret, with the client id from `clientIdSetting` (the
+ * secret's own `clientId` when the configuration names none, or when no setting is given, as for
+ * tools that read a secret directly).
+ */
+export const pkiCredentials = (secretId: () => string, clientIdSetting?: ClientIdSetting) =>
   cachedSecret(secretId, (raw): PkiCredentials => {
     const secret = PkiCredentialsSecret.parse(JSON.parse(raw));
     const privateKeys = secret.privateKeys.map((pem) => createPrivateKey(pem));
     const [signingKey] = privateKeys;
     if (!signingKey) throw new Error('no private key');
     return {
-      clientId: secret.clientId,
+      get clientId() {
+        if (clientIdSetting) return clientIdOf(clientIdSetting, secret.clientId);
+        if (secret.clientId === undefined) throw new Error('the secret names no client id');
+        return secret.clientId;
+      },
       clientSecret: secret.clientSecret,
       signingKey,
       privateKeys,

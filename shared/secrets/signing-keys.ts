@@ -1,8 +1,9 @@
-import { type CryptoKey, importJWK, type JWK } from 'jose';
+import { type CryptoKey, importJWK } from 'jose';
 import * as z from 'zod/mini';
 import { setting } from '../config/env.ts';
 import { cachedSecret } from './cached-secret.ts';
 import { epochSeconds, firstActive, PrivateEcJwk, publicPart } from './private-ec-jwk.ts';
+import type { PublishedJwk } from './public-keys.ts';
 
 /**
  * Secpass's token-signing secret: `{ "keys": [ <EC P-256 private JWK with kid>, … ] }`, current
@@ -14,9 +15,14 @@ export type SigningSecret = z.infer<typeof SigningSecret>;
 export interface SigningKeys {
   /** Chosen when the secret is read, so a pending key starts signing at most SECRETS_CACHE_SECONDS late. */
   current: { kid: string; key: CryptoKey };
-  /** Every listed key, pending and retiring too, so tokens signed before a rotation keep verifying. */
-  publicJwks: JWK[];
 }
+
+/**
+ * What `/.well-known/jwks.json` publishes: every listed key, pending and retiring too, so tokens
+ * signed before a rotation keep verifying and a pending key is known before it signs.
+ */
+export const signingPublicJwks = ({ keys }: SigningSecret): PublishedJwk[] =>
+  keys.map((jwk) => ({ ...publicPart(jwk), alg: 'ES256', use: 'sig' }));
 
 export const loadSigningKeys = cachedSecret(
   () => setting('SECPASS_SIGNING_SECRET_ID'),
@@ -24,9 +30,6 @@ export const loadSigningKeys = cachedSecret(
     const { keys } = SigningSecret.parse(JSON.parse(raw));
     const current = firstActive(keys, epochSeconds());
     if (!current) throw new Error('no signing key is active yet');
-    return {
-      current: { kid: current.kid, key: (await importJWK(current, 'ES256')) as CryptoKey },
-      publicJwks: keys.map((jwk) => ({ ...publicPart(jwk), alg: 'ES256', use: 'sig' })),
-    };
+    return { current: { kid: current.kid, key: (await importJWK(current, 'ES256')) as CryptoKey } };
   },
 );

@@ -1,8 +1,10 @@
-import { type CryptoKey, importJWK, type JWK } from 'jose';
+import { type CryptoKey, importJWK } from 'jose';
 import * as z from 'zod/mini';
 import { setting } from '../config/env.ts';
 import { cachedSecret } from './cached-secret.ts';
+import { clientIdOf } from './client-id.ts';
 import { epochSeconds, firstActive, PrivateEcJwk, publicPart } from './private-ec-jwk.ts';
+import type { PublishedJwk } from './public-keys.ts';
 
 /** The keys that sign our client assertions and the keys ID tokens are encrypted to. */
 const KeySet = z.object({
@@ -11,16 +13,17 @@ const KeySet = z.object({
 });
 
 /**
- * Our Singpass relying-party secret: the legacy (NDI OIDC) registration, with its client id, at
- * the top level and, once onboarded, the FAPI 2.0 keys under `fapi`. Under FAPI 2.0 each app's
- * Login and Myinfo apps are registrations of their own, whose client ids live in the app's record
- * (they are not secret); all of them share these keys and the one JWKS that publishes them. Lists
- * are current-first; every key in them is published so Singpass can use any of them while a
- * rotation settles. The first signing key already active signs: a new one waits, published,
- * until Singpass has it.
+ * Our Singpass relying-party secret: the legacy (NDI OIDC) registration's keys at the top level
+ * and, once onboarded, the FAPI 2.0 keys under `fapi`. Client ids are not secret: the legacy
+ * registration's is configuration (SINGPASS_CLIENT_ID; a `clientId` here is its fallback, for
+ * secrets written before), and under FAPI 2.0 each app's Login and Myinfo apps are registrations
+ * of their own whose client ids live in the app's record. All of them share these keys and the
+ * one JWKS that publishes them. Lists are current-first; every key in them is published so
+ * Singpass can use any of them while a rotation settles. The first signing key already active
+ * signs: a new one waits, published, until Singpass has it.
  */
 export const SingpassSecret = z.extend(KeySet, {
-  clientId: z.string().check(z.minLength(1)),
+  clientId: z.optional(z.string().check(z.minLength(1))),
   fapi: z.optional(KeySet),
 });
 export type SingpassSecret = z.infer<typeof SingpassSecret>;
@@ -35,7 +38,6 @@ export interface SingpassKeys extends RelyingPartyKeys {
   /** The legacy registration's client id. */
   clientId: string;
   fapi?: RelyingPartyKeys;
-  publicJwks: JWK[];
 }
 
 const importRelyingParty = async (party: z.infer<typeof KeySet>): Promise<RelyingPartyKeys> => {
@@ -51,9 +53,19 @@ const importRelyingParty = async (party: z.infer<typeof KeySet>): Promise<Relyin
   };
 };
 
-const publicJwksOf = (party: z.infer<typeof KeySet>): JWK[] => [
-  ...party.signingKeys.map((jwk) => ({ ...publicPart(jwk), use: 'sig', alg: 'ES256' })),
-  ...party.encryptionKeys.map((jwk) => ({ ...publicPart(jwk), use: 'enc', alg: 'ECDH-ES+A256KW' })),
+const publicJwksOf = (party: z.infer<typeof KeySet>): PublishedJwk[] => [
+  ...party.signingKeys.map((jwk) => ({ ...publicPart(jwk), use: 'sig' as const, alg: 'ES256' as const })),
+  ...party.encryptionKeys.map((jwk) => ({
+    ...publicPart(jwk),
+    use: 'enc' as const,
+    alg: 'ECDH-ES+A256KW' as const,
+  })),
+];
+
+/** What `/singpass/jwks` publishes: both registrations' keys, every one listed, in one JWKS. */
+export const singpassPublicJwks = (secret: SingpassSecret): PublishedJwk[] => [
+  ...publicJwksOf(secret),
+  ...(secret.fapi ? publicJwksOf(secret.fapi) : []),
 ];
 
 export const loadSingpassKeys = cachedSecret(
@@ -67,10 +79,12 @@ export const loadSingpassKeys = cachedSecret(
     const decryption = new Map([...legacy.decryption, ...(fapi?.decryption ?? [])]);
     return {
       ...legacy,
-      clientId: secret.clientId,
+      // Read when a legacy flow needs it: a deployment on FAPI 2.0 alone may name none.
+      get clientId() {
+        return clientIdOf('SINGPASS_CLIENT_ID', secret.clientId);
+      },
       decryption,
       ...(fapi ? { fapi: { ...fapi, decryption } } : {}),
-      publicJwks: [...publicJwksOf(secret), ...(secret.fapi ? publicJwksOf(secret.fapi) : [])],
     };
   },
 );

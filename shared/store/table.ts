@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { awsClientOptions } from '../aws/invoking-function.ts';
 import { setting } from '../config/env.ts';
 
 /** The single table's key schema, shared by the CDK stack and the local launcher. */
@@ -8,7 +9,7 @@ export const TABLE_KEYS = { partition: 'pk', sort: 'sk', ttl: 'ttl' } as const;
 let client: DynamoDBDocumentClient | undefined;
 
 export const documentClient = (): DynamoDBDocumentClient => {
-  client ??= DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+  client ??= DynamoDBDocumentClient.from(new DynamoDBClient(awsClientOptions()), {
     marshallOptions: { removeUndefinedValues: true },
   });
   return client;

@@ -2,11 +2,18 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { App, type CfnElement } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
-import { REQUESTS_PER_IP_PER_5_MIN } from '../../infra/constructs/edge-firewall.ts';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { DEFAULT_RESERVED_CONCURRENCY } from '../../infra/concurrency.ts';
+import {
+  BLOCKING_COMMON_RULES,
+  BLOCKING_KNOWN_BAD_INPUTS_RULES,
+  BODY_SIZE_LABEL,
+} from '../../infra/constructs/managed-rules.ts';
 import { type EnvironmentName, UPSTREAM_URLS } from '../../infra/environments.ts';
+import { FIREWALL_ANSWERS, PATH_PATTERNS, RATE_LIMITS } from '../../infra/firewall-limits.ts';
 import { FUNCTION_NAMES, ROUTES } from '../../infra/routes.ts';
 import { SecpassStack, type SecpassStackProps } from '../../infra/stack.ts';
+import { DEFAULT_APP_THROTTLE } from '../../shared/apps/usage-plan.ts';
 import { METRICS_NAMESPACE, UPSTREAM_FAILURE_METRIC } from '../../shared/log/metrics.ts';
 
 /**
@@ -21,13 +28,23 @@ const cdkJsonContext = (): Record<string, unknown> =>
     }
   ).context;
 
+/** Every registration's client id, as a deployment names them (`-c myinfoClientId=…`). */
+const CLIENT_ID_CONTEXT = {
+  myinfoClientId: 'STG2-MYINFO',
+  myinfoBizClientId: 'STG2-MYINFOBIZ',
+  sgverifyClientId: 'STG2-SGVERIFY',
+  singpassClientId: 'secpass-singpass',
+  cpfhubClientId: 'secpass-cpfhub',
+};
+const NO_CLIENT_IDS = Object.fromEntries(Object.keys(CLIENT_ID_CONTEXT).map((name) => [name, undefined]));
+
 /** Synthesizes without bundling (the stack test covers bundles): only the template matters here. */
 const synth = (props: SecpassStackProps = {}) => {
   // The CLI turns asset metadata on unless told --no-asset-metadata; a bare App needs it said.
   const app = new App({
     context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [], 'aws:cdk:enable-asset-metadata': true },
   });
-  const stack = new SecpassStack(app, 'Secpass', props);
+  const stack = new SecpassStack(app, 'Secpass', { ...CLIENT_ID_CONTEXT, ...props });
   return { stack, template: Template.fromStack(stack) };
 };
 
@@ -74,25 +91,163 @@ describe('data under the deployment’s own key', () => {
 });
 
 describe('edge', () => {
-  test('a regional WAF web ACL with AWS common and known-bad-input rules and a per-IP rate limit', () => {
-    template.hasResourceProperties('AWS::WAFv2::WebACL', {
-      Scope: 'REGIONAL',
-      DefaultAction: { Allow: {} },
-      Rules: [
-        Match.objectLike({
-          Name: 'AWSManagedRulesCommonRuleSet',
-          Statement: {
-            ManagedRuleGroupStatement: { VendorName: 'AWS', Name: 'AWSManagedRulesCommonRuleSet' },
-          },
-        }),
-        Match.objectLike({ Name: 'AWSManagedRulesKnownBadInputsRuleSet' }),
-        Match.objectLike({
-          Name: 'RatePerClientIp',
-          Action: { Block: {} },
-          Statement: { RateBasedStatement: { Limit: REQUESTS_PER_IP_PER_5_MIN, AggregateKeyType: 'IP' } },
-        }),
+  type WafRule = {
+    Name: string;
+    Priority: number;
+    Action?: unknown;
+    OverrideAction?: unknown;
+    Statement: Record<string, unknown>;
+  };
+  const webAcl = () => {
+    const [acl] = resourcesOf('AWS::WAFv2::WebACL');
+    assert.ok(acl);
+    return acl.Properties as {
+      Scope: string;
+      DefaultAction: unknown;
+      Rules: WafRule[];
+      CustomResponseBodies: Record<string, { ContentType: string; Content: string }>;
+    };
+  };
+  const rule = (name: string): WafRule => {
+    const found = webAcl().Rules.find((r) => r.Name === name);
+    assert.ok(found, `rule ${name}`);
+    return found;
+  };
+  const regexOf = (statement: unknown): string =>
+    (statement as { RegexMatchStatement: { RegexString: string } }).RegexMatchStatement.RegexString;
+  const rateRule = (name: string) =>
+    (rule(name).Statement as { RateBasedStatement: Record<string, unknown> }).RateBasedStatement;
+  const overridesOf = (name: string) =>
+    (
+      rule(name).Statement as {
+        ManagedRuleGroupStatement: { RuleActionOverrides: { Name: string; ActionToUse: unknown }[] };
+      }
+    ).ManagedRuleGroupStatement.RuleActionOverrides;
+  const respondsWith = (status: number, answer: string) => ({
+    Block: { CustomResponse: { ResponseCode: status, CustomResponseBodyKey: answer } },
+  });
+  const PER_WINDOW = 300;
+
+  test('a regional web ACL: per-IP rate limits by route kind first, then AWS rule sets, then our body limit', () => {
+    const acl = webAcl();
+    assert.equal(acl.Scope, 'REGIONAL');
+    assert.deepEqual(acl.DefaultAction, { Allow: {} });
+    assert.deepEqual(
+      [...acl.Rules].sort((a, b) => a.Priority - b.Priority).map((r) => r.Name),
+      [
+        'RatePrivateRoutesPerIp',
+        'RatePublicKeysPerIp',
+        'RateSgVerifyCallbackPerIp',
+        'AWSManagedRulesCommonRuleSet',
+        'AWSManagedRulesKnownBadInputsRuleSet',
+        'BodyOver8KbOutsideCpfhub',
       ],
-    });
+    );
+    for (const name of ['RatePrivateRoutesPerIp', 'RatePublicKeysPerIp', 'RateSgVerifyCallbackPerIp']) {
+      assert.equal(rateRule(name).AggregateKeyType, 'IP', name);
+      assert.equal(rateRule(name).EvaluationWindowSec, PER_WINDOW, name);
+    }
+  });
+
+  test('private routes: a per-IP limit above two apps at their usage plans’ rate, counting all but the public routes', () => {
+    const limit = rateRule('RatePrivateRoutesPerIp');
+    assert.equal(limit.Limit, RATE_LIMITS.privateRoutes);
+    assert.ok(RATE_LIMITS.privateRoutes >= 2 * DEFAULT_APP_THROTTLE.rateLimit * PER_WINDOW);
+    assert.ok(RATE_LIMITS.privateRoutes > 1_000 * 10, 'far above the old 1,000 that one app outgrew');
+    const scope = limit.ScopeDownStatement as {
+      NotStatement: { Statement: { OrStatement: { Statements: unknown[] } } };
+    };
+    assert.deepEqual(scope.NotStatement.Statement.OrStatement.Statements.map(regexOf), [
+      PATH_PATTERNS.publicKeys,
+      PATH_PATTERNS.sgverifyCallback,
+    ]);
+  });
+
+  test('the public JWKS routes have a lower limit of their own; SG-Verify’s callback one above what its function serves', () => {
+    assert.equal(rateRule('RatePublicKeysPerIp').Limit, RATE_LIMITS.publicKeys);
+    assert.equal(regexOf(rateRule('RatePublicKeysPerIp').ScopeDownStatement), PATH_PATTERNS.publicKeys);
+    assert.ok(RATE_LIMITS.publicKeys < RATE_LIMITS.privateRoutes);
+    assert.equal(rateRule('RateSgVerifyCallbackPerIp').Limit, RATE_LIMITS.sgverifyCallback);
+    assert.equal(
+      regexOf(rateRule('RateSgVerifyCallbackPerIp').ScopeDownStatement),
+      PATH_PATTERNS.sgverifyCallback,
+    );
+    // SG-Verify's few addresses carry every kiosk's callbacks: WAF must let through at least what
+    // the function can serve at its ceiling (about one callback per second per concurrent run).
+    assert.ok(RATE_LIMITS.sgverifyCallback >= DEFAULT_RESERVED_CONCURRENCY['sgverify-callback'] * PER_WINDOW);
+
+    const publicKeys = new RegExp(PATH_PATTERNS.publicKeys);
+    const callback = new RegExp(PATH_PATTERNS.sgverifyCallback);
+    for (const { path, auth, function: fn } of ROUTES) {
+      for (const sent of [`/v1${path}`, path]) {
+        assert.equal(publicKeys.test(sent), auth === 'public' && fn === 'jwks', sent);
+        assert.equal(callback.test(sent), fn === 'sgverify-callback', sent);
+      }
+    }
+    assert.equal(publicKeys.test('/v1/singpass/jwks/extra'), false);
+  });
+
+  test('no User-Agent and bodies over 8 KB are counted by the common rule set; our rule refuses such bodies outside /cpfhub/ only', () => {
+    const overrides = overridesOf('AWSManagedRulesCommonRuleSet');
+    const actionOf = (name: string) => overrides.find((o) => o.Name === name)?.ActionToUse;
+    assert.deepEqual(actionOf('NoUserAgent_HEADER'), { Count: {} });
+    assert.deepEqual(actionOf('SizeRestrictions_BODY'), { Count: {} });
+    const bodyRule = rule('BodyOver8KbOutsideCpfhub');
+    assert.deepEqual(bodyRule.Action, respondsWith(413, 'body_too_large'));
+    const [label, notCpfhub] = (bodyRule.Statement as { AndStatement: { Statements: unknown[] } })
+      .AndStatement.Statements as [unknown, { NotStatement: { Statement: unknown } }];
+    assert.deepEqual(label, { LabelMatchStatement: { Scope: 'LABEL', Key: BODY_SIZE_LABEL } });
+    assert.equal(regexOf(notCpfhub.NotStatement.Statement), PATH_PATTERNS.cpfhubProxy);
+    const cpfhub = new RegExp(PATH_PATTERNS.cpfhubProxy);
+    for (const { path } of ROUTES) {
+      assert.equal(
+        cpfhub.test(`/v1${path.replace('{proxy+}', 'employer/contributions')}`),
+        path.startsWith('/cpfhub/'),
+        path,
+      );
+    }
+  });
+
+  test('every refusal answers in the API’s JSON error format: 429 rate_limited, 403 request_blocked, 413 body_too_large', () => {
+    const acl = webAcl();
+    for (const [key, { body }] of Object.entries(FIREWALL_ANSWERS)) {
+      const response = acl.CustomResponseBodies[key];
+      assert.ok(response, key);
+      assert.equal(response.ContentType, 'APPLICATION_JSON');
+      assert.deepEqual(JSON.parse(response.Content), body);
+      assert.deepEqual(Object.keys(body), ['error', 'message']);
+      assert.equal(body.error, key);
+    }
+    for (const name of ['RatePrivateRoutesPerIp', 'RatePublicKeysPerIp', 'RateSgVerifyCallbackPerIp']) {
+      assert.deepEqual(rule(name).Action, respondsWith(429, 'rate_limited'), name);
+    }
+    for (const [group, blocking] of [
+      ['AWSManagedRulesCommonRuleSet', BLOCKING_COMMON_RULES],
+      ['AWSManagedRulesKnownBadInputsRuleSet', BLOCKING_KNOWN_BAD_INPUTS_RULES],
+    ] as const) {
+      assert.deepEqual(rule(group).OverrideAction, { None: {} }, `${group} still blocks`);
+      const blocked = overridesOf(group).filter((o) => 'Block' in (o.ActionToUse as object));
+      assert.deepEqual(
+        blocked.map((o) => o.Name),
+        [...blocking],
+      );
+      for (const override of blocked)
+        assert.deepEqual(override.ActionToUse, respondsWith(403, 'request_blocked'));
+    }
+    // No block anywhere in the web ACL without our body.
+    const blocks: unknown[] = [];
+    const collect = (value: unknown) => {
+      if (!value || typeof value !== 'object') return;
+      if ('Block' in value) blocks.push(value.Block);
+      Object.values(value).forEach(collect);
+    };
+    collect(acl.Rules);
+    assert.ok(blocks.length > 0);
+    for (const block of blocks) {
+      const key = (block as { CustomResponse?: { CustomResponseBodyKey?: string } }).CustomResponse
+        ?.CustomResponseBodyKey;
+      assert.ok(key && key in FIREWALL_ANSWERS, JSON.stringify(block));
+    }
   });
 
   test('the web ACL guards this API’s v1 stage', () => {
@@ -225,5 +380,42 @@ describe('custom domain and sam local invoke', () => {
       assert.equal(fn.Metadata?.['aws:asset:property'], 'Code');
       assert.ok(fn.Metadata?.['aws:asset:path'], 'the asset path (asset.<hash> once bundled)');
     }
+  });
+});
+
+describe('configuration from context', () => {
+  test('client ids left out are named in a synth warning, and no function gets a variable for them', () => {
+    const { stack: bare, template: bareTemplate } = synth(NO_CLIENT_IDS);
+    Annotations.fromStack(bare).hasWarning(
+      '*',
+      Match.stringLikeRegexp('No client id given for myinfoClientId'),
+    );
+    for (const fn of Object.values(bareTemplate.findResources('AWS::Lambda::Function'))) {
+      const variables = Object.keys(fn.Properties.Environment.Variables as Record<string, string>);
+      assert.deepEqual(
+        variables.filter((name) => name.endsWith('_CLIENT_ID')),
+        [],
+      );
+    }
+    const { stack: partial } = synth({ ...NO_CLIENT_IDS, myinfoClientId: 'STG2-MYINFO' });
+    Annotations.fromStack(partial).hasWarning(
+      '*',
+      Match.stringLikeRegexp('^No client id given for myinfoBizClientId'),
+    );
+  });
+
+  test('a client id with spaces (a mistyped command line) is refused', () => {
+    assert.throws(() => synth({ cpfhubClientId: 'two words' }), /cpfhubClientId must be printable/);
+  });
+
+  test('a function’s reserved concurrency can be changed; 0 or a fraction is refused', () => {
+    const { template: raised } = synth({ reservedConcurrency: { jwks: 25 } });
+    const concurrency = Object.values(raised.findResources('AWS::Lambda::Function')).map(
+      (fn) => fn.Properties.ReservedConcurrentExecutions as number,
+    );
+    assert.ok(concurrency.includes(25));
+    assert.equal(concurrency.includes(DEFAULT_RESERVED_CONCURRENCY.jwks), false);
+    assert.throws(() => synth({ reservedConcurrency: { jwks: 0 } }), /at least 1/);
+    assert.throws(() => synth({ reservedConcurrency: { authorizer: 1.5 } }), /whole number/);
   });
 });

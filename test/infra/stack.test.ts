@@ -8,7 +8,11 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { ArtifactMetadataEntryType } from 'aws-cdk-lib/cloud-assembly-schema';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { ACCESS, SECRET_NAMES } from '../../infra/access.ts';
 import { ESM_REQUIRE_BANNER } from '../../infra/bundling.ts';
+import { CLIENT_IDS } from '../../infra/client-ids.ts';
+import { DEFAULT_RESERVED_CONCURRENCY } from '../../infra/concurrency.ts';
+import { ACCESS_LOG_FIELDS } from '../../infra/constructs/secpass-api.ts';
 import { UPSTREAM_URLS } from '../../infra/environments.ts';
 import {
   DENIED_RESPONSE,
@@ -35,6 +39,14 @@ interface Statement {
 
 /** Not the default, so the test sees the value travel from the stack's props into every function. */
 const MYINFO_BASE_URL = 'https://sandbox.api.myinfo.gov.sg/com/v3';
+/** Each registration's client id, as `-c myinfoClientId=…` etc. would give them. */
+const CLIENT_ID_CONTEXT = {
+  myinfoClientId: 'STG2-MYINFO-TEST',
+  myinfoBizClientId: 'STG2-MYINFOBIZ-TEST',
+  sgverifyClientId: 'STG2-SGVERIFY-TEST',
+  singpassClientId: 'secpass-singpass-test',
+  cpfhubClientId: 'secpass-cpfhub-test',
+} as const;
 
 /** The same feature flags `npx cdk synth` applies, so the test checks the template that deploys. */
 const cdkJsonContext = (): Record<string, unknown> => {
@@ -53,7 +65,7 @@ let synthError: unknown;
 before(() => {
   assemblyDirectory = mkdtempSync(join(tmpdir(), 'secpass-cdk-test-'));
   app = new App({ context: cdkJsonContext(), outdir: assemblyDirectory });
-  stack = new SecpassStack(app, 'Secpass', { myinfoBaseUrl: MYINFO_BASE_URL });
+  stack = new SecpassStack(app, 'Secpass', { myinfoBaseUrl: MYINFO_BASE_URL, ...CLIENT_ID_CONTEXT });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   try {
     app.synth();
@@ -176,7 +188,7 @@ describe('CDK stack', () => {
       );
     });
 
-    test('one stage v1: traced, throttled, JSON access logs, error-only execution logs without payloads', () => {
+    test('one stage v1: traced, throttled, JSON access logs naming the app, error-only execution logs without payloads', () => {
       const stages = ofType('AWS::ApiGateway::Stage');
       assert.equal(stages.length, 1);
       const stage = stages[0]?.[1].Properties ?? {};
@@ -187,8 +199,12 @@ describe('CDK stack', () => {
       assert.equal(settings?.DataTraceEnabled, false);
       assert.equal(typeof settings?.ThrottlingRateLimit, 'number');
       assert.equal(typeof settings?.ThrottlingBurstLimit, 'number');
-      const accessLog = stage.AccessLogSetting as { Format: string };
-      assert.equal(JSON.parse(accessLog.Format).requestId, '$context.requestId');
+      const accessLog = JSON.parse((stage.AccessLogSetting as { Format: string }).Format);
+      assert.equal(accessLog.requestId, '$context.requestId');
+      // The authorizer names the app in its context; the access log carries it on every line.
+      assert.equal(accessLog.appId, '$context.authorizer.appId');
+      assert.equal(accessLog.wafResponseCode, '$context.wafResponseCode');
+      assert.deepEqual(accessLog, ACCESS_LOG_FIELDS);
     });
   });
 
@@ -216,6 +232,21 @@ describe('CDK stack', () => {
       assert.equal(new Set(groups).size, FUNCTION_NAMES.length, 'no shared log group');
     });
 
+    test('each function has its own reserved concurrency: a ceiling, the defaults unless changed', () => {
+      for (const name of FUNCTION_NAMES) {
+        assert.equal(
+          functionProps(name).ReservedConcurrentExecutions,
+          DEFAULT_RESERVED_CONCURRENCY[name],
+          name,
+        );
+      }
+      // Public routes get the lowest ceilings: a flood there holds little of the account's pool.
+      assert.ok(DEFAULT_RESERVED_CONCURRENCY.jwks <= 10);
+      assert.ok(DEFAULT_RESERVED_CONCURRENCY['sgverify-callback'] <= 20);
+      const reserved = Object.values(DEFAULT_RESERVED_CONCURRENCY).reduce((sum, n) => sum + n, 0);
+      assert.ok(reserved <= 400, `${reserved} reserved leaves most of a 1,000 account pool unreserved`);
+    });
+
     test('every function gets the configuration shared/config/env.ts reads', () => {
       const api = restApiId();
       for (const name of FUNCTION_NAMES) {
@@ -224,21 +255,27 @@ describe('CDK stack', () => {
           Object.keys(env).sort(),
           [
             'CPFHUB_API_BASE_URL',
+            'CPFHUB_CLIENT_ID',
             'CPFHUB_OAUTH_BASE_URL',
             'CPFHUB_SECRET_ID',
             'DEFAULT_UPSTREAM_PROFILE',
             'LOG_LEVEL',
             'MYINFOBIZ_BASE_URL',
+            'MYINFOBIZ_CLIENT_ID',
             'MYINFOBIZ_SECRET_ID',
             'MYINFO_BASE_URL',
+            'MYINFO_CLIENT_ID',
             'MYINFO_SECRET_ID',
             'POWERTOOLS_SERVICE_NAME',
             'SECPASS_ISSUER',
+            'SECPASS_PUBLIC_KEYS_SECRET_ID',
             'SECPASS_SIGNING_SECRET_ID',
             'SECPASS_TABLE',
             'SGVERIFY_API_BASE_URL',
+            'SGVERIFY_CLIENT_ID',
             'SGVERIFY_QR_BASE_URL',
             'SGVERIFY_SECRET_ID',
+            'SINGPASS_CLIENT_ID',
             'SINGPASS_DISCOVERY_URL',
             'SINGPASS_FAPI_ISSUER',
             'SINGPASS_SECRET_ID',
@@ -257,6 +294,14 @@ describe('CDK stack', () => {
         assert.equal(target(env.MYINFOBIZ_SECRET_ID), logicalId(stack.secrets.myinfobiz.node.defaultChild));
         assert.equal(target(env.SGVERIFY_SECRET_ID), logicalId(stack.secrets.sgverify.node.defaultChild));
         assert.equal(target(env.CPFHUB_SECRET_ID), logicalId(stack.secrets.cpfhub.node.defaultChild));
+        assert.equal(
+          target(env.SECPASS_PUBLIC_KEYS_SECRET_ID),
+          logicalId(stack.secrets.publicKeys.node.defaultChild),
+        );
+        // Client ids are configuration, taken from context, never read from a secret.
+        for (const [name, variable] of Object.entries(CLIENT_IDS)) {
+          assert.equal(env[variable], CLIENT_ID_CONTEXT[name as keyof typeof CLIENT_IDS], variable);
+        }
         assert.equal(env.DEFAULT_UPSTREAM_PROFILE, 'legacy');
         for (const [name, { setting, url }] of Object.entries(UPSTREAM_URLS)) {
           if (name !== 'myinfoBaseUrl') assert.equal(env[setting], url('test'), setting);
@@ -307,9 +352,10 @@ describe('CDK stack', () => {
       });
     });
 
-    test('six secrets hold only a {} placeholder, are retained, and their names and ARNs are outputs', () => {
+    test('seven secrets hold only a {} placeholder, are retained, and their names and ARNs are outputs', () => {
       const secrets = ofType('AWS::SecretsManager::Secret');
-      assert.equal(secrets.length, 6);
+      assert.equal(secrets.length, SECRET_NAMES.length);
+      assert.equal(secrets.length, 7);
       for (const [, secret] of secrets) {
         assert.equal(secret.Properties.SecretString, '{}');
         assert.equal(secret.DeletionPolicy, 'Retain');
@@ -319,6 +365,8 @@ describe('CDK stack', () => {
         'ApiUrl',
         'SigningSecretName',
         'SigningSecretArn',
+        'PublicKeysSecretName',
+        'PublicKeysSecretArn',
         'MyinfoSecretName',
         'MyinfoSecretArn',
         'MyinfoBizSecretName',
@@ -341,18 +389,13 @@ describe('CDK stack', () => {
     const keyWrite = [...keyRead, 'kms:Encrypt on data key', 'kms:GenerateDataKey on data key'];
     const expectedGrants: Record<FunctionName, string[]> = {
       authorizer: ['dynamodb:GetItem on table', ...keyRead],
+      // Client ids are configuration: only the keys it signs with (SG-Verify QR, Singpass PAR).
       'authorise-init': [
         ...keyWrite,
         'dynamodb:GetItem on table',
         'dynamodb:PutItem on table',
-        'secretsmanager:DescribeSecret on cpfhub secret',
-        'secretsmanager:DescribeSecret on myinfo secret',
-        'secretsmanager:DescribeSecret on myinfobiz secret',
         'secretsmanager:DescribeSecret on sgverify secret',
         'secretsmanager:DescribeSecret on singpass secret',
-        'secretsmanager:GetSecretValue on cpfhub secret',
-        'secretsmanager:GetSecretValue on myinfo secret',
-        'secretsmanager:GetSecretValue on myinfobiz secret',
         'secretsmanager:GetSecretValue on sgverify secret',
         'secretsmanager:GetSecretValue on singpass secret',
       ],
@@ -401,11 +444,10 @@ describe('CDK stack', () => {
         'secretsmanager:DescribeSecret on cpfhub secret',
         'secretsmanager:GetSecretValue on cpfhub secret',
       ],
+      // Public halves only: no grant on any secret holding a private key.
       jwks: [
-        'secretsmanager:DescribeSecret on signing secret',
-        'secretsmanager:DescribeSecret on singpass secret',
-        'secretsmanager:GetSecretValue on signing secret',
-        'secretsmanager:GetSecretValue on singpass secret',
+        'secretsmanager:DescribeSecret on public keys secret',
+        'secretsmanager:GetSecretValue on public keys secret',
       ],
     };
     // Every function also writes its own log group and X-Ray segments (which take no resource).
@@ -428,6 +470,7 @@ describe('CDK stack', () => {
           [logicalId(stack.table.node.defaultChild)]: 'table',
           [logicalId(stack.key.key.node.defaultChild)]: 'data key',
           [logicalId(stack.secrets.signing.node.defaultChild)]: 'signing secret',
+          [logicalId(stack.secrets.publicKeys.node.defaultChild)]: 'public keys secret',
           [logicalId(stack.secrets.myinfo.node.defaultChild)]: 'myinfo secret',
           [logicalId(stack.secrets.singpass.node.defaultChild)]: 'singpass secret',
           [logicalId(stack.secrets.myinfobiz.node.defaultChild)]: 'myinfobiz secret',
@@ -449,6 +492,32 @@ describe('CDK stack', () => {
         assert.deepEqual([...new Set(granted)].sort(), [...expectedGrants[name], ...baseline].sort());
       });
     }
+
+    test('the grants asserted above are the shared access table the local endpoints enforce too', () => {
+      const secretLabel = (name: string) => ({ publicKeys: 'public keys secret' })[name] ?? `${name} secret`;
+      for (const name of FUNCTION_NAMES) {
+        const fromTable = [
+          ...ACCESS[name].table.map((action) => `${action} on table`),
+          ...ACCESS[name].secrets.flatMap((secret) => [
+            `secretsmanager:DescribeSecret on ${secretLabel(secret)}`,
+            `secretsmanager:GetSecretValue on ${secretLabel(secret)}`,
+          ]),
+        ];
+        const asserted = expectedGrants[name].filter((grant) => !grant.startsWith('kms:'));
+        assert.deepEqual(fromTable.sort(), asserted.sort(), name);
+      }
+    });
+
+    test('no function but token-exchange, person-fetch and sgverify-callback may read a private signing key', () => {
+      const readers = FUNCTION_NAMES.filter((name) => ACCESS[name].secrets.includes('signing'));
+      assert.deepEqual(readers, ['token-exchange', 'person-fetch', 'sgverify-callback']);
+      const sealers = FUNCTION_NAMES.filter((name) => ACCESS[name].secrets.includes('cpfhub'));
+      assert.deepEqual(
+        sealers,
+        ['token-exchange', 'cpfhub-proxy'],
+        'CPFHub sealing keys: who seals or unseals',
+      );
+    });
   });
 
   describe('cdk-nag AwsSolutions', () => {

@@ -72,6 +72,9 @@ const publishedKeys = async (url: string): Promise<JWK[]> => {
 const kidOf = (token: string) => decodeProtectedHeader(token).kid;
 const addedKid = (added: KeyReport[], use: KeyReport['use']) => added.find((key) => key.use === use)?.kid;
 
+/** Where the rotation publishes the public halves the jwks function serves (it reads nothing else). */
+const publishing = () => ({ publicKeysSecretId: stack.secretIds.publicKeys });
+
 /** Kids carry the second they were made: a second rotation of one list must wait for the next. */
 const nextSecond = () => sleep(1_000 - (Date.now() % 1_000) + 10);
 
@@ -81,7 +84,7 @@ describe('secpass-signing rotation', () => {
     const oldKid = kidOf(before);
 
     // The default lead: the new key is published now but signs only once apps can have fetched it.
-    const pending = await rotateSecret('secpass-signing', stack.secretIds.signing);
+    const pending = await rotateSecret('secpass-signing', stack.secretIds.signing, publishing());
     const pendingKid = addedKid(pending.added, 'sig');
     assert.ok(pendingKid);
     const published = await publishedKeys(stack.secpassJwksUrl);
@@ -93,7 +96,10 @@ describe('secpass-signing rotation', () => {
 
     // With no lead (as once the lead has passed), tokens carry the new kid at once.
     await nextSecond();
-    const atOnce = await rotateSecret('secpass-signing', stack.secretIds.signing, 0);
+    const atOnce = await rotateSecret('secpass-signing', stack.secretIds.signing, {
+      ...publishing(),
+      publishLead: 0,
+    });
     const newKid = addedKid(atOnce.added, 'sig');
     const afterRotation = await legacyLoginToken();
     assert.equal(kidOf(afterRotation), newKid);
@@ -114,7 +120,7 @@ describe('secpass-signing rotation', () => {
 
 describe('Singpass relying-party rotation', () => {
   test('singpass-rp: a login succeeds right after; the pending signing key and the new encryption key are published', async () => {
-    const rotation = await rotateSecret('singpass-rp', stack.secretIds.singpass);
+    const rotation = await rotateSecret('singpass-rp', stack.secretIds.singpass, publishing());
     const kids = (await publishedKeys(`${stack.gatewayUrl}/singpass/jwks`)).map(
       (key) => `${key.use}:${key.kid}`,
     );
@@ -125,7 +131,7 @@ describe('Singpass relying-party rotation', () => {
 
   test('singpass-fapi: the issuer, still on its cached JWKS, accepts logins; after it refetches too', async () => {
     await fapiLoginToken(); // the issuer has now cached our JWKS
-    const rotation = await rotateSecret('singpass-fapi', stack.secretIds.singpass);
+    const rotation = await rotateSecret('singpass-fapi', stack.secretIds.singpass, publishing());
     // Signing with the new key now would be refused by the issuer (see singpass-fapi.test.ts):
     // the rotation leaves it pending, so logins go on.
     await verifyAsNewApp(await fapiLoginToken(), fapiApp());
@@ -209,5 +215,49 @@ describe('the keys command', () => {
       assert.match(failed.stderr, /SECPASS_SIGNING_SECRET_ID/);
       return true;
     });
+  });
+
+  test('rotate --local publishes the new key’s public half first; the JWKS serves it from the public keys secret', async () => {
+    const rotated = await keysCommand(['rotate', 'secpass-signing', '--local'], localEnv());
+    const rotation = JSON.parse(rotated.stdout) as { added: KeyReport[]; published: { jwks: string } };
+    assert.equal(rotation.published.jwks, 'secpass');
+    const kid = addedKid(rotation.added, 'sig');
+    assert.ok(kid);
+    assert.ok((await publishedKeys(stack.secpassJwksUrl)).some((key) => key.kid === kid));
+    const publicKeys = await new SecretsManagerClient({}).send(
+      new GetSecretValueCommand({ SecretId: stack.secretIds.publicKeys }),
+    );
+    assert.ok(publicKeys.SecretString?.includes(kid));
+    assert.doesNotMatch(publicKeys.SecretString ?? '', /"d"/);
+  });
+
+  test('publish --local rewrites the public keys secret from the private ones', async () => {
+    // As an operator who filled the public keys secret wrongly (or not at all) would find it.
+    stack.putSecret(stack.secretIds.publicKeys, '{}');
+    const response = await fetch(stack.secpassJwksUrl);
+    assert.equal(response.status, 500, 'nothing published: the JWKS says so rather than serve no keys');
+    const { stdout } = await keysCommand(['publish', '--local'], localEnv());
+    const report = JSON.parse(stdout) as { published: { jwks: string; kids: string[] }[] };
+    assert.deepEqual(
+      report.published.map(({ jwks }) => jwks),
+      ['secpass', 'singpass'],
+    );
+    const served = (await publishedKeys(stack.secpassJwksUrl)).map((key) => key.kid);
+    assert.deepEqual(served, report.published[0]?.kids);
+    const singpass = (await publishedKeys(`${stack.gatewayUrl}/singpass/jwks`)).map((key) => key.kid);
+    assert.deepEqual(singpass, report.published[1]?.kids);
+  });
+
+  test('a rotation of published keys without a public keys secret to write is a usage error', async () => {
+    const { SECPASS_PUBLIC_KEYS_SECRET_ID: _publicKeys, ...env } = process.env;
+    await assert.rejects(
+      keysCommand(['rotate', 'secpass-signing', '--secret-id', stack.secretIds.signing], env),
+      (error: unknown) => {
+        const failed = error as { code: number; stderr: string };
+        assert.equal(failed.code, 2);
+        assert.match(failed.stderr, /--public-keys-secret-id or set SECPASS_PUBLIC_KEYS_SECRET_ID/);
+        return true;
+      },
+    );
   });
 });

@@ -7,6 +7,12 @@ import { type SecretsEndpoint, startSecretsEndpoint } from '../../local/secrets-
 import { CpfhubSecret, loadCpfhubCredentials } from '../../shared/secrets/cpfhub-credentials.ts';
 import { epochSeconds, type PrivateEcJwk } from '../../shared/secrets/private-ec-jwk.ts';
 import {
+  loadPublishedJwks,
+  PublicKeysSecret,
+  UnpublishedKeysError,
+} from '../../shared/secrets/public-keys.ts';
+import { PUBLISHED_AS, PublishError, withPublishedKeys } from '../../shared/secrets/publish-keys.ts';
+import {
   describeKeySet,
   HOLD_SECONDS,
   type KeySet,
@@ -326,28 +332,45 @@ describe('loaders after a rotation', () => {
     useLocalEnvironment({
       AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
       SECPASS_SIGNING_SECRET_ID: 'test/signing',
+      SECPASS_PUBLIC_KEYS_SECRET_ID: 'test/public-keys',
       SINGPASS_SECRET_ID: 'test/singpass',
       CPFHUB_SECRET_ID: 'test/cpfhub',
       SECRETS_CACHE_SECONDS: '0',
     });
+    secrets.put('test/public-keys', '{}');
   });
   after(async () => {
     await secrets?.stop();
   });
 
+  /** As `npm run keys -- rotate` does: the public halves published first, then the private secret. */
   const rotateInto = async (id: string, keySet: KeySet, secret: string, publishLead?: number) => {
     const rotation = await rotateKeySet(keySet, secret, { now: epochSeconds(), publishLead });
+    const published = PUBLISHED_AS[keySet];
+    if (published) {
+      const current = secrets.read('test/public-keys');
+      secrets.put('test/public-keys', withPublishedKeys(current, published, rotation.secret));
+    }
     secrets.put(id, rotation.secret);
     return rotation;
   };
+
+  test('a JWKS never published answers a typed error naming the command to run', async () => {
+    await assert.rejects(
+      loadPublishedJwks('secpass'),
+      (error: unknown) =>
+        error instanceof UnpublishedKeysError && /npm run keys -- publish/.test(error.message),
+    );
+  });
 
   test('Secpass tokens: a pending first key is published but the first active one signs; no d nor schedule published', async () => {
     const original = await signingSecret('secpass-old');
     await rotateInto('test/signing', 'secpass-signing', original, 3600);
     const pending = await loadSigningKeys();
     assert.equal(pending.current.kid, 'secpass-old');
-    assert.equal(pending.publicJwks.length, 2);
-    for (const jwk of pending.publicJwks) {
+    const published = await loadPublishedJwks('secpass');
+    assert.equal(published.length, 2);
+    for (const jwk of published) {
       assert.deepEqual(Object.keys(jwk).sort(), ['alg', 'crv', 'kid', 'kty', 'use', 'x', 'y']);
     }
 
@@ -364,8 +387,9 @@ describe('loaders after a rotation', () => {
       [...keys.decryption.keys()].sort(),
       ['fapi-enc-old', 'rp-enc-old', rotation.added.find(({ use }) => use === 'enc')?.kid].sort(),
     );
+    const published = await loadPublishedJwks('singpass');
     assert.deepEqual(
-      keys.publicJwks.map(({ kid }) => kid),
+      published.map(({ kid }) => kid),
       [
         ...rotation.added.filter(({ use }) => use === 'sig').map(({ kid }) => kid),
         'rp-sig-old',
@@ -375,15 +399,65 @@ describe('loaders after a rotation', () => {
         'fapi-enc-old',
       ],
     );
-    for (const jwk of keys.publicJwks) {
+    for (const jwk of published) {
       assert.equal('d' in jwk || 'activeFrom' in jwk || 'retireAfter' in jwk, false);
     }
+    // Publishing Singpass's keys kept the Secpass JWKS's (published by the earlier test).
+    assert.ok((await loadPublishedJwks('secpass')).length > 0);
   });
 
-  test('CPFHub: the new key seals, both open', async () => {
+  test('CPFHub: the new key seals, both open; nothing of it is published', async () => {
+    const before = secrets.read('test/public-keys');
     const rotation = await rotateInto('test/cpfhub', 'cpfhub-token', cpfhubSecret());
+    assert.equal(secrets.read('test/public-keys'), before);
     const credentials = await loadCpfhubCredentials();
     assert.equal(credentials.sealingKey.kid, rotation.added[0]?.kid);
     assert.deepEqual([...credentials.openingKeys.keys()], [rotation.added[0]?.kid, 'tokens-1']);
+  });
+});
+
+describe('the public keys secret', () => {
+  test('publishing one JWKS keeps the other’s keys; the result holds public halves only', async () => {
+    const signing = await signingSecret('secpass-1', 'secpass-0');
+    const withSecpass = withPublishedKeys('{}', 'secpass', signing);
+    const both = withPublishedKeys(withSecpass, 'singpass', await singpassSecret());
+    const parsed = PublicKeysSecret.parse(JSON.parse(both));
+    assert.deepEqual(
+      parsed.secpass?.map(({ kid }) => kid),
+      ['secpass-1', 'secpass-0'],
+    );
+    assert.deepEqual(
+      parsed.singpass?.map(({ kid, use }) => `${use}:${kid}`),
+      ['sig:rp-sig-old', 'enc:rp-enc-old', 'sig:fapi-sig-old', 'enc:fapi-enc-old'],
+    );
+    assert.doesNotMatch(both, /"d"/);
+    // Publishing again after a rotation replaces that JWKS only.
+    const rotated = await rotateKeySet('secpass-signing', signing, { now: NOW });
+    const republished = PublicKeysSecret.parse(
+      JSON.parse(withPublishedKeys(both, 'secpass', rotated.secret)),
+    );
+    assert.equal(republished.secpass?.length, 3);
+    assert.deepEqual(republished.singpass, parsed.singpass);
+  });
+
+  test('a key with a private part (or any field beyond the public ones) is refused, never published', async () => {
+    const [privateJwk] = JSON.parse(await signingSecret('leaked')).keys as PrivateEcJwk[];
+    assert.ok(privateJwk);
+    const withPrivate = JSON.stringify({ secpass: [{ ...privateJwk, use: 'sig', alg: 'ES256' }] });
+    assert.equal(PublicKeysSecret.safeParse(JSON.parse(withPrivate)).success, false);
+    assert.throws(() => withPublishedKeys(withPrivate, 'singpass', '{}'), PublishError);
+  });
+
+  test('an invalid private secret is refused with its paths, never its values', async () => {
+    const broken = JSON.stringify({ keys: [{ kty: 'EC', crv: 'P-256', kid: 'k', x: 'secret-x' }] });
+    assert.throws(
+      () => withPublishedKeys('{}', 'secpass', broken),
+      (error: unknown) =>
+        error instanceof PublishError &&
+        error.code === 'invalid_secret' &&
+        /keys\.0/.test(error.message) &&
+        !error.message.includes('secret-x'),
+    );
+    assert.throws(() => withPublishedKeys('{}', 'secpass', 'not json'), PublishError);
   });
 });

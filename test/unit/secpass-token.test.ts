@@ -15,15 +15,24 @@ import { newAppKeyPair, newSigningJwk } from '../../local/dev-keys.ts';
 import { useLocalEnvironment } from '../../local/local-environment.ts';
 import { type SecretsEndpoint, startSecretsEndpoint } from '../../local/secrets-endpoint.ts';
 import { sealDataToken } from '../../shared/crypto/secpass-token.ts';
+import { withPublishedKeys } from '../../shared/secrets/publish-keys.ts';
 
 let secrets: SecretsEndpoint;
 const SIGNING = 'test/signing';
+const PUBLIC_KEYS = 'test/public-keys';
+
+/** As `npm run keys` writes them: the public halves (all the jwks function reads), then the keys. */
+const putSigningKeys = (secret: string) => {
+  secrets.put(PUBLIC_KEYS, withPublishedKeys(secrets.read(PUBLIC_KEYS), 'secpass', secret));
+  secrets.put(SIGNING, secret);
+};
 
 before(async () => {
   secrets = await startSecretsEndpoint();
   useLocalEnvironment({
     AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
     SECPASS_SIGNING_SECRET_ID: SIGNING,
+    SECPASS_PUBLIC_KEYS_SECRET_ID: PUBLIC_KEYS,
     SECRETS_CACHE_SECONDS: '0',
     SECPASS_ISSUER: 'https://secpass.test',
   });
@@ -54,7 +63,7 @@ const open = async (token: string, privateJwk: Parameters<typeof compactDecrypt>
 describe('Secpass data token', () => {
   test('JWE ECDH-ES/A256GCM to the app, around a JWS ES256 with kid over the exact payload bytes', async () => {
     const signing = await newSigningJwk();
-    secrets.put(SIGNING, JSON.stringify({ keys: [signing] }));
+    putSigningKeys(JSON.stringify({ keys: [signing] }));
     const app = await newAppKeyPair();
     // Odd spacing and key order: the bytes must survive untouched, not be re-serialised.
     const payload = new TextEncoder().encode('{ "uinfin":{"value":"S9812381D"},  "name":{"value":"TAN"} }');
@@ -81,7 +90,7 @@ describe('Secpass data token', () => {
   });
 
   test('another key cannot open it, and a flipped byte is rejected', async () => {
-    secrets.put(SIGNING, JSON.stringify({ keys: [await newSigningJwk()] }));
+    putSigningKeys(JSON.stringify({ keys: [await newSigningJwk()] }));
     const app = await newAppKeyPair();
     const stranger = await newAppKeyPair();
     const token = await sealDataToken(new TextEncoder().encode('{}'), recipient(app));
@@ -97,9 +106,9 @@ describe('Secpass data token', () => {
     const next = await newSigningJwk();
     const app = await newAppKeyPair();
     const appKey = await importJWK(app.privateJwk, 'ECDH-ES');
-    secrets.put(SIGNING, JSON.stringify({ keys: [previous] }));
+    putSigningKeys(JSON.stringify({ keys: [previous] }));
     const before = await open(await sealDataToken(new TextEncoder().encode('{}'), recipient(app)), appKey);
-    secrets.put(SIGNING, JSON.stringify({ keys: [next, previous] }));
+    putSigningKeys(JSON.stringify({ keys: [next, previous] }));
     const afterRotation = await open(
       await sealDataToken(new TextEncoder().encode('{}'), recipient(app)),
       appKey,
@@ -116,7 +125,7 @@ describe('Secpass data token', () => {
   });
 
   test('the JWKS publishes public parts only', async () => {
-    secrets.put(SIGNING, JSON.stringify({ keys: [await newSigningJwk()] }));
+    putSigningKeys(JSON.stringify({ keys: [await newSigningJwk()] }));
     for (const key of (await publishedJwks()).keys) {
       assert.equal('d' in key, false);
       assert.equal(key.alg, 'ES256');

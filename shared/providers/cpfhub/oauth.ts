@@ -4,7 +4,7 @@ import type { Caller } from '../../apps/caller.ts';
 import { setting } from '../../config/env.ts';
 import { sealDataToken } from '../../crypto/secpass-token.ts';
 import { BadRequestError, ForbiddenError } from '../../http/errors.ts';
-import { loadCpfhubCredentials } from '../../secrets/cpfhub-credentials.ts';
+import { cpfhubClientId, loadCpfhubCredentials } from '../../secrets/cpfhub-credentials.ts';
 import { newStateValue, saveState } from '../../store/state-store.ts';
 import { nowSeconds } from '../../store/table.ts';
 import { claimState } from '../claim-state.ts';
@@ -39,7 +39,7 @@ const pkceChallenge = (verifier: string) => createHash('sha256').update(verifier
 export const startCpfhubOAuth = async (app: AppRecord, requestedScope: string): Promise<string> => {
   const settings = oauthSettings(app);
   const scope = allowedScope(requestedScope, settings);
-  const { clientId } = await loadCpfhubCredentials();
+  const clientId = cpfhubClientId();
   const state = newStateValue();
   const codeVerifier = randomBytes(32).toString('base64url');
   await saveState({

@@ -3,6 +3,7 @@ import type { Caller } from '../../apps/caller.ts';
 import { setting } from '../../config/env.ts';
 import { sealDataToken } from '../../crypto/secpass-token.ts';
 import { ForbiddenError } from '../../http/errors.ts';
+import { clientIdOf } from '../../secrets/client-id.ts';
 import { pkiCredentials } from '../../secrets/pki-credentials.ts';
 import { claimState } from '../claim-state.ts';
 import { completePkiOAuth, type PkiOAuthFlow, startPkiOAuth } from '../pki-oauth/flow.ts';
@@ -20,7 +21,8 @@ export const myinfoFlow: PkiOAuthFlow = {
     // NRIC (S/T) or FIN (F/G/M): one letter, seven digits, one letter.
     subject: /^[STFGM]\d{7}[A-Z]$/,
   }),
-  credentials: pkiCredentials(() => setting('MYINFO_SECRET_ID')),
+  credentials: pkiCredentials(() => setting('MYINFO_SECRET_ID'), 'MYINFO_CLIENT_ID'),
+  clientId: () => clientIdOf('MYINFO_CLIENT_ID'),
   // Myinfo v3 needs the attributes and purpose; a record may hold only its FAPI registration.
   settings: (app) => {
     const { callbackUrl, attributes, purpose, subentity } = app.providers.myinfo ?? {};

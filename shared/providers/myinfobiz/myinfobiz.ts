@@ -1,4 +1,5 @@
 import { setting } from '../../config/env.ts';
+import { clientIdOf } from '../../secrets/client-id.ts';
 import { pkiCredentials } from '../../secrets/pki-credentials.ts';
 import type { PkiOAuthFlow } from '../pki-oauth/flow.ts';
 
@@ -18,6 +19,7 @@ export const myinfoBizFlow: PkiOAuthFlow = {
     // A UEN is nine or ten letters and digits; the officer's NRIC/FIN as for Myinfo.
     subject: /^[0-9A-Z]{9,10}_[STFGM]\d{7}[A-Z]$/,
   }),
-  credentials: pkiCredentials(() => setting('MYINFOBIZ_SECRET_ID')),
+  credentials: pkiCredentials(() => setting('MYINFOBIZ_SECRET_ID'), 'MYINFOBIZ_CLIENT_ID'),
+  clientId: () => clientIdOf('MYINFOBIZ_CLIENT_ID'),
   settings: (app) => app.providers.myinfobiz,
 };

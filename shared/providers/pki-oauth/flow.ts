@@ -14,6 +14,8 @@ export interface PkiOAuthFlow {
   provider: 'myinfo' | 'myinfobiz';
   profile: () => PkiOAuthProfile;
   credentials: () => Promise<PkiCredentials>;
+  /** Configuration, not secret: starting a flow reads no secret. */
+  clientId: () => string;
   /** The app's settings for this protocol, or undefined when the app has none. */
   settings: (app: AppRecord) => MyinfoSettings | undefined;
 }
@@ -30,7 +32,7 @@ export const settingsOf = (flow: PkiOAuthFlow, app: AppRecord): MyinfoSettings =
 /** `…/init`: a fresh single-use state for this app and the upstream's authorise URL. */
 export const startPkiOAuth = async (flow: PkiOAuthFlow, app: AppRecord): Promise<string> => {
   const settings = settingsOf(flow, app);
-  const { clientId } = await flow.credentials();
+  const clientId = flow.clientId();
   const state = newStateValue();
   const attributes = settings.attributes.join(',');
   await saveState({

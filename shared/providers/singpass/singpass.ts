@@ -7,6 +7,7 @@ import { setting } from '../../config/env.ts';
 import { signLoginToken } from '../../crypto/secpass-token.ts';
 import { ForbiddenError } from '../../http/errors.ts';
 import { callUpstream, parseUpstreamJson } from '../../http/upstream.ts';
+import { clientIdOf } from '../../secrets/client-id.ts';
 import { loadSingpassKeys, type SingpassKeys } from '../../secrets/singpass-keys.ts';
 import { newStateValue, saveState } from '../../store/state-store.ts';
 import { nowSeconds } from '../../store/table.ts';
@@ -29,7 +30,8 @@ export const startSingpassLogin = async (app: AppRecord): Promise<string> => {
   const settings = singpassSettings(app);
   if (usesFapi(settings))
     return startFapiLogin(app, settings, fapiRegistration('Singpass Login', settings.fapi2));
-  const [provider, { clientId }] = await Promise.all([singpassProvider(), loadSingpassKeys()]);
+  const provider = await singpassProvider();
+  const clientId = clientIdOf('SINGPASS_CLIENT_ID');
   const state = newStateValue();
   const nonce = randomBytes(32).toString('base64url');
   await saveState({

@@ -1,0 +1,24 @@
+import { type SettingName, setting } from '../config/env.ts';
+
+export type ClientIdSetting = Extract<SettingName, `${string}_CLIENT_ID`>;
+
+/** A client id neither the configuration nor (for a function that reads it anyway) the secret names. */
+export class MissingClientIdError extends Error {
+  override readonly name = 'MissingClientIdError';
+  readonly code = 'missing_client_id';
+  constructor(readonly setting: ClientIdSetting) {
+    super(`environment variable ${setting} is not set: the stack sets it from CDK context`);
+  }
+}
+
+/**
+ * A registration's client id. It is not secret, so it is configuration, and a function that only
+ * builds an authorise URL reads no secret to learn it. A secret written before the id moved may
+ * still carry one: a function that reads that secret anyway falls back to it, so an older
+ * deployment keeps working until its configuration names the id.
+ */
+export const clientIdOf = (name: ClientIdSetting, fromSecret?: string): string => {
+  const id = setting(name) ?? fromSecret;
+  if (id === undefined) throw new MissingClientIdError(name);
+  return id;
+};

@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import { afterEach, describe, test } from 'node:test';
+import { resetConfig } from '../../shared/config/env.ts';
+import { clientIdOf, MissingClientIdError } from '../../shared/secrets/client-id.ts';
+import { cpfhubClientId } from '../../shared/secrets/cpfhub-credentials.ts';
+
+/**
+ * Client ids are configuration (set by the stack from CDK context), so a function that only
+ * builds an authorise URL reads no secret; a secret written before they moved may still hold one.
+ */
+const withEnvironment = (variables: Record<string, string | undefined>) => {
+  for (const [name, value] of Object.entries(variables)) {
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
+  resetConfig();
+};
+
+afterEach(() => withEnvironment({ MYINFO_CLIENT_ID: undefined, CPFHUB_CLIENT_ID: undefined }));
+
+describe('client ids', () => {
+  test('the configured id wins, even over one an older secret still holds', () => {
+    withEnvironment({ MYINFO_CLIENT_ID: 'STG2-CONFIGURED' });
+    assert.equal(clientIdOf('MYINFO_CLIENT_ID'), 'STG2-CONFIGURED');
+    assert.equal(clientIdOf('MYINFO_CLIENT_ID', 'STG2-FROM-SECRET'), 'STG2-CONFIGURED');
+  });
+
+  test('without configuration, a function that read the secret anyway falls back to its id', () => {
+    assert.equal(clientIdOf('MYINFO_CLIENT_ID', 'STG2-FROM-SECRET'), 'STG2-FROM-SECRET');
+  });
+
+  test('neither: a typed error naming the variable, never a guessed id', () => {
+    assert.throws(
+      () => cpfhubClientId(),
+      (error: unknown) =>
+        error instanceof MissingClientIdError &&
+        error.code === 'missing_client_id' &&
+        error.setting === 'CPFHUB_CLIENT_ID' &&
+        /CPFHUB_CLIENT_ID/.test(error.message),
+    );
+  });
+
+  test('an empty variable is a misconfiguration, not an absent one', () => {
+    withEnvironment({ CPFHUB_CLIENT_ID: '' });
+    assert.throws(() => cpfhubClientId('from-secret'), /CPFHUB_CLIENT_ID is missing or invalid/);
+  });
+});
