@@ -10,6 +10,7 @@ import type { FunctionName } from './routes.ts';
 export const SECRET_NAMES = [
   'signing',
   'publicKeys',
+  'stateKeys',
   'myinfo',
   'myinfobiz',
   'sgverify',
@@ -35,17 +36,18 @@ export const ACCESS: Record<FunctionName, FunctionAccess> = {
   'authorise-init': {
     table: ['dynamodb:GetItem', 'dynamodb:PutItem'],
     // SG-Verify: its QR URLs are signed with our private key. Singpass: a FAPI 2.0 start pushes an
-    // authorisation request signed with our relying-party key. Client ids come from configuration.
-    secrets: ['sgverify', 'singpass'],
+    // authorisation request signed with our relying-party key. State keys: a pending flow's DPoP
+    // key and PKCE verifier are sealed. Client ids come from configuration.
+    secrets: ['sgverify', 'singpass', 'stateKeys'],
   },
   'token-exchange': {
     table: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem'],
-    secrets: ['singpass', 'signing', 'cpfhub'],
+    secrets: ['singpass', 'signing', 'cpfhub', 'stateKeys'],
   },
   'person-fetch': {
     table: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:DeleteItem'],
     // Singpass: Myinfo v5 comes through the Singpass FAPI 2.0 relying party.
-    secrets: ['myinfo', 'myinfobiz', 'signing', 'singpass'],
+    secrets: ['myinfo', 'myinfobiz', 'signing', 'singpass', 'stateKeys'],
   },
   'sgverify-callback': {
     table: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem'],

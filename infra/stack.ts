@@ -100,6 +100,10 @@ export class SecpassStack extends Stack {
         'PublicKeysSecret',
         'Public halves only, written by npm run keys: { secpass: [JWK], singpass: [JWK] }; the JWKS routes read nothing else',
       ),
+      stateKeys: this.placeholderSecret(
+        'StateKeysSecret',
+        'AES-256 keys sealing pending flows (DPoP keys, PKCE verifiers): { keys: [{ kid, key (base64) }] }, current first',
+      ),
       myinfo: this.placeholderSecret(
         'MyinfoSecret',
         'Myinfo client secret, our RSA private keys and Myinfo certificates',
@@ -134,6 +138,7 @@ export class SecpassStack extends Stack {
       // ARNs, not names: unambiguous for GetSecretValue and exactly what the grants name.
       SECPASS_SIGNING_SECRET_ID: this.secrets.signing.secretArn,
       SECPASS_PUBLIC_KEYS_SECRET_ID: this.secrets.publicKeys.secretArn,
+      STATE_KEYS_SECRET_ID: this.secrets.stateKeys.secretArn,
       MYINFO_SECRET_ID: this.secrets.myinfo.secretArn,
       MYINFOBIZ_SECRET_ID: this.secrets.myinfobiz.secretArn,
       SGVERIFY_SECRET_ID: this.secrets.sgverify.secretArn,
@@ -184,6 +189,8 @@ export class SecpassStack extends Stack {
     new CfnOutput(this, 'SigningSecretArn', { value: this.secrets.signing.secretArn });
     new CfnOutput(this, 'PublicKeysSecretName', { value: this.secrets.publicKeys.secretName });
     new CfnOutput(this, 'PublicKeysSecretArn', { value: this.secrets.publicKeys.secretArn });
+    new CfnOutput(this, 'StateKeysSecretName', { value: this.secrets.stateKeys.secretName });
+    new CfnOutput(this, 'StateKeysSecretArn', { value: this.secrets.stateKeys.secretArn });
     new CfnOutput(this, 'MyinfoSecretName', { value: this.secrets.myinfo.secretName });
     new CfnOutput(this, 'MyinfoSecretArn', { value: this.secrets.myinfo.secretArn });
     new CfnOutput(this, 'MyinfoBizSecretName', { value: this.secrets.myinfobiz.secretName });

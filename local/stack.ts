@@ -7,6 +7,7 @@ import { CPFHUB_SCOPES } from '../shared/providers/cpfhub/allow-list.ts';
 import type { CpfhubSecret } from '../shared/secrets/cpfhub-credentials.ts';
 import type { PkiCredentialsSecret } from '../shared/secrets/pki-credentials.ts';
 import type { SigningSecret } from '../shared/secrets/signing-keys.ts';
+import type { StateKeysSecret } from '../shared/secrets/state-keys.ts';
 import type { SingpassSecret } from '../shared/secrets/singpass-keys.ts';
 import { secretsPolicy, tablePolicy } from './access-policy.ts';
 import { startDemoAppServer } from './demo-app/server.ts';
@@ -115,6 +116,7 @@ const TABLE = 'secpass-local';
 const SECRET_IDS = {
   signing: 'secpass/local/signing',
   publicKeys: 'secpass/local/public-keys',
+  stateKeys: 'secpass/local/state-keys',
   myinfo: 'secpass/local/myinfo',
   myinfobiz: 'secpass/local/myinfobiz',
   sgverify: 'secpass/local/sgverify',
@@ -228,6 +230,10 @@ const demoCallbacks = (demoAppUrl: string, n: number): DemoApp['callbacks'] => (
   myinfobiz: `${demoAppUrl}/apps/${n}/callback/myinfobiz`,
   singpass: `${demoAppUrl}/apps/${n}/callback/singpass`,
   cpfhub: `${demoAppUrl}/apps/${n}/callback/cpfhub`,
+});
+
+const newStateKeysSecret = (): StateKeysSecret => ({
+  keys: [{ kid: 'states-local-1', key: randomBytes(32).toString('base64') }],
 });
 
 /** Fresh each start: DynamoDB Local is in memory, so no grant sealed with an older key survives anyway. */
@@ -351,6 +357,8 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     };
     putSecret(SECRET_IDS.signing, JSON.stringify(signingSecret(keys)));
     secrets.put(SECRET_IDS.myinfo, JSON.stringify(myinfoSecret(keys)));
+    // Fresh each start: DynamoDB Local is in memory, so no state sealed with an older key survives.
+    secrets.put(SECRET_IDS.stateKeys, JSON.stringify(newStateKeysSecret()));
     putSecret(SECRET_IDS.singpass, JSON.stringify(singpassSecret(keys)));
     // The gateway first: the upstreams need its URL, and its handlers read their settings only
     // when a request comes, after the environment below is in place.
@@ -428,6 +436,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       SECPASS_TABLE: TABLE,
       SECPASS_SIGNING_SECRET_ID: SECRET_IDS.signing,
       SECPASS_PUBLIC_KEYS_SECRET_ID: SECRET_IDS.publicKeys,
+      STATE_KEYS_SECRET_ID: SECRET_IDS.stateKeys,
       // Configuration, as the stack sets them from CDK context (the secrets need not hold them).
       MYINFO_CLIENT_ID: MYINFO_CLIENT_ID,
       MYINFOBIZ_CLIENT_ID: MYINFOBIZ_CLIENT_ID,

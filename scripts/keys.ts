@@ -54,11 +54,15 @@ export class UsageError extends Error {
 }
 
 /** Where each key set lives: the functions' environment variable, and the id in a local stack. */
-const SECRET_OF: Record<KeySet, { variable: string; local: 'signing' | 'singpass' | 'cpfhub' }> = {
+const SECRET_OF: Record<
+  KeySet,
+  { variable: string; local: 'signing' | 'singpass' | 'cpfhub' | 'stateKeys' }
+> = {
   'secpass-signing': { variable: 'SECPASS_SIGNING_SECRET_ID', local: 'signing' },
   'singpass-rp': { variable: 'SINGPASS_SECRET_ID', local: 'singpass' },
   'singpass-fapi': { variable: 'SINGPASS_SECRET_ID', local: 'singpass' },
   'cpfhub-token': { variable: 'CPFHUB_SECRET_ID', local: 'cpfhub' },
+  'state-keys': { variable: 'STATE_KEYS_SECRET_ID', local: 'stateKeys' },
 };
 
 /** The secrets `publish` derives the public keys secret from, and where it is. */

@@ -17,6 +17,8 @@ const SETTINGS = {
   SECPASS_SIGNING_SECRET_ID: nonEmpty(),
   /** The public halves of the signing and Singpass keys, all the JWKS routes may read. */
   SECPASS_PUBLIC_KEYS_SECRET_ID: nonEmpty(),
+  /** AES keys sealing what pending flows keep at rest (DPoP private keys, PKCE verifiers). */
+  STATE_KEYS_SECRET_ID: nonEmpty(),
   MYINFO_SECRET_ID: nonEmpty(),
   MYINFO_CLIENT_ID: clientId(),
   /** Myinfo v3 base, e.g. https://test.api.myinfo.gov.sg/com/v3 (authorise, token, person hang off it). */

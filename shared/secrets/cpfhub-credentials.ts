@@ -4,12 +4,12 @@ import { cachedSecret } from './cached-secret.ts';
 import { clientIdOf } from './client-id.ts';
 import { KeyLifecycle } from './private-ec-jwk.ts';
 
-/** An AES-256 key that seals users' CPFHub tokens at rest, named so rotation can find it. */
-const TokenKey = z.object({
+/** An AES-256 key that seals something at rest, named so rotation can find it. */
+export const AesKey = z.object({
   kid: z.string().check(z.minLength(1)),
   /** 32 random bytes, base64. */
   key: z.base64().check(z.refine((value) => Buffer.from(value, 'base64').length === 32, 'must be 32 bytes')),
-  /** When no grant can still be sealed with it (grants live 30 days unrefreshed); it opens until dropped. */
+  /** When nothing can still be sealed with it; it opens until dropped. */
   retireAfter: KeyLifecycle.retireAfter,
 });
 
@@ -23,7 +23,7 @@ export const CpfhubSecret = z.object({
   apiKey: z.string().check(z.minLength(1)),
   clientId: z.optional(z.string().check(z.minLength(1))),
   clientSecret: z.string().check(z.minLength(1)),
-  tokenKeys: z.array(TokenKey).check(z.minLength(1)),
+  tokenKeys: z.array(AesKey).check(z.minLength(1)),
 });
 export type CpfhubSecret = z.infer<typeof CpfhubSecret>;
 

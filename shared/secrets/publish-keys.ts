@@ -32,6 +32,7 @@ export const PUBLISHED_AS: Record<KeySet, PublishedKeySet | undefined> = {
   'singpass-rp': 'singpass',
   'singpass-fapi': 'singpass',
   'cpfhub-token': undefined,
+  'state-keys': undefined,
 };
 
 /** The secret each published set is derived from. */

@@ -5,6 +5,7 @@ import { CpfhubSecret } from './cpfhub-credentials.ts';
 import { firstActive, isActive, PrivateEcJwk } from './private-ec-jwk.ts';
 import { SigningSecret } from './signing-keys.ts';
 import { SingpassSecret } from './singpass-keys.ts';
+import { StateKeysSecret } from './state-keys.ts';
 
 /**
  * Key rotation as pure functions from a secret's JSON to the rotated JSON (key generation aside),
@@ -14,7 +15,13 @@ import { SingpassSecret } from './singpass-keys.ts';
  * signing at `now` is never dropped, so a secret is never left unable to sign.
  */
 
-export const KEY_SETS = ['secpass-signing', 'singpass-rp', 'singpass-fapi', 'cpfhub-token'] as const;
+export const KEY_SETS = [
+  'secpass-signing',
+  'singpass-rp',
+  'singpass-fapi',
+  'cpfhub-token',
+  'state-keys',
+] as const;
 export type KeySet = (typeof KEY_SETS)[number];
 export const isKeySet = (name: string): name is KeySet => (KEY_SETS as readonly string[]).includes(name);
 
@@ -52,6 +59,8 @@ export const HOLD_SECONDS = {
   issuerJwksCache: 3600,
   /** A CPFHub grant unused for 30 days is dropped (a refresh reseals it with the current key); a day's margin. */
   cpfhubGrant: 31 * 24 * 3600,
+  /** A pending flow's state lives at most STATE_TTL_SECONDS' ceiling, 600 s; plus the secret cache. */
+  pendingState: 600 + 300,
 };
 
 export interface RotationOptions {
@@ -210,6 +219,17 @@ const RULES: Record<KeySet, KeySetRules> = {
     notes: ([added], retireAfter) => [
       `New CPFHub grants are sealed with ${added?.kid} at once (refreshed grants are resealed with it).`,
       `Users' grants can live 30 days unrefreshed: previous keys keep opening them until ${retireAfter}; run prune (or the next rotate) after that to remove them.`,
+    ],
+  },
+  'state-keys': {
+    lists: (secret) => [
+      { path: ['keys'], use: 'seal', kidPrefix: 'states', keys: validated(StateKeysSecret, secret).keys },
+    ],
+    defaultPublishLead: undefined,
+    holdAfterLead: HOLD_SECONDS.pendingState,
+    notes: ([added], retireAfter) => [
+      `Pending flows are sealed with ${added?.kid} at once (warm functions switch within SECRETS_CACHE_SECONDS).`,
+      `Flows started before keep opening with the previous keys until ${retireAfter}; run prune (or the next rotate) after that to remove them.`,
     ],
   },
 };

@@ -4,6 +4,7 @@ import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { JWK } from 'jose';
 import { BadRequestError } from '../http/errors.ts';
+import { openFromRest, sealForRest } from './sealed-state.ts';
 import { documentClient, nowSeconds, tableName } from './table.ts';
 
 interface StateBase {
@@ -56,7 +57,7 @@ export const saveState = async (state: AuthState): Promise<void> => {
   await documentClient().send(
     new PutCommand({
       TableName: tableName(),
-      Item: { ...stateKey(state.state), ...state, ttl: state.expiresAt },
+      Item: { ...stateKey(state.state), ...(await sealForRest(state)), ttl: state.expiresAt },
       ConditionExpression: 'attribute_not_exists(pk)',
     }),
   );
@@ -80,8 +81,8 @@ export const consumeState = async <P extends Provider>(
       new UpdateCommand({
         TableName: tableName(),
         Key: stateKey(state),
-        // What only the code exchange needs (a DPoP private key) leaves the table as the state is used.
-        UpdateExpression: 'SET consumedAt = :now REMOVE fapi',
+        // What only the code exchange needs (a DPoP private key, a verifier) leaves the table as the state is used.
+        UpdateExpression: 'SET consumedAt = :now REMOVE fapi, sealedCodeVerifier',
         ConditionExpression:
           'attribute_exists(pk) AND attribute_not_exists(consumedAt) AND appId = :app AND provider = :provider AND expiresAt > :now',
         ExpressionAttributeValues: { ':now': now, ':app': appId, ':provider': provider },
@@ -89,7 +90,7 @@ export const consumeState = async <P extends Provider>(
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }),
     );
-    return Attributes as Extract<AuthState, { provider: P }>;
+    return openFromRest<Extract<AuthState, { provider: P }>>(Attributes ?? {});
   } catch (error) {
     if (!(error instanceof ConditionalCheckFailedException)) throw error;
     throw refusal(error.Item ? unmarshall(error.Item) : undefined, appId, provider, now);

@@ -279,6 +279,7 @@ describe('CDK stack', () => {
             'SINGPASS_DISCOVERY_URL',
             'SINGPASS_FAPI_ISSUER',
             'SINGPASS_SECRET_ID',
+            'STATE_KEYS_SECRET_ID',
           ],
           name,
         );
@@ -298,6 +299,7 @@ describe('CDK stack', () => {
           target(env.SECPASS_PUBLIC_KEYS_SECRET_ID),
           logicalId(stack.secrets.publicKeys.node.defaultChild),
         );
+        assert.equal(target(env.STATE_KEYS_SECRET_ID), logicalId(stack.secrets.stateKeys.node.defaultChild));
         // Client ids are configuration, taken from context, never read from a secret.
         for (const [name, variable] of Object.entries(CLIENT_IDS)) {
           assert.equal(env[variable], CLIENT_ID_CONTEXT[name as keyof typeof CLIENT_IDS], variable);
@@ -352,10 +354,10 @@ describe('CDK stack', () => {
       });
     });
 
-    test('seven secrets hold only a {} placeholder, are retained, and their names and ARNs are outputs', () => {
+    test('eight secrets hold only a {} placeholder, are retained, and their names and ARNs are outputs', () => {
       const secrets = ofType('AWS::SecretsManager::Secret');
       assert.equal(secrets.length, SECRET_NAMES.length);
-      assert.equal(secrets.length, 7);
+      assert.equal(secrets.length, 8);
       for (const [, secret] of secrets) {
         assert.equal(secret.Properties.SecretString, '{}');
         assert.equal(secret.DeletionPolicy, 'Retain');
@@ -367,6 +369,8 @@ describe('CDK stack', () => {
         'SigningSecretArn',
         'PublicKeysSecretName',
         'PublicKeysSecretArn',
+        'StateKeysSecretName',
+        'StateKeysSecretArn',
         'MyinfoSecretName',
         'MyinfoSecretArn',
         'MyinfoBizSecretName',
@@ -396,8 +400,10 @@ describe('CDK stack', () => {
         'dynamodb:PutItem on table',
         'secretsmanager:DescribeSecret on sgverify secret',
         'secretsmanager:DescribeSecret on singpass secret',
+        'secretsmanager:DescribeSecret on state keys secret',
         'secretsmanager:GetSecretValue on sgverify secret',
         'secretsmanager:GetSecretValue on singpass secret',
+        'secretsmanager:GetSecretValue on state keys secret',
       ],
       'token-exchange': [
         ...keyWrite,
@@ -410,6 +416,8 @@ describe('CDK stack', () => {
         'secretsmanager:DescribeSecret on singpass secret',
         'secretsmanager:GetSecretValue on signing secret',
         'secretsmanager:GetSecretValue on singpass secret',
+        'secretsmanager:DescribeSecret on state keys secret',
+        'secretsmanager:GetSecretValue on state keys secret',
       ],
       'person-fetch': [
         ...keyWrite,
@@ -425,6 +433,8 @@ describe('CDK stack', () => {
         'secretsmanager:GetSecretValue on myinfobiz secret',
         'secretsmanager:GetSecretValue on signing secret',
         'secretsmanager:GetSecretValue on singpass secret',
+        'secretsmanager:DescribeSecret on state keys secret',
+        'secretsmanager:GetSecretValue on state keys secret',
       ],
       'sgverify-callback': [
         ...keyWrite,
@@ -471,6 +481,7 @@ describe('CDK stack', () => {
           [logicalId(stack.key.key.node.defaultChild)]: 'data key',
           [logicalId(stack.secrets.signing.node.defaultChild)]: 'signing secret',
           [logicalId(stack.secrets.publicKeys.node.defaultChild)]: 'public keys secret',
+          [logicalId(stack.secrets.stateKeys.node.defaultChild)]: 'state keys secret',
           [logicalId(stack.secrets.myinfo.node.defaultChild)]: 'myinfo secret',
           [logicalId(stack.secrets.singpass.node.defaultChild)]: 'singpass secret',
           [logicalId(stack.secrets.myinfobiz.node.defaultChild)]: 'myinfobiz secret',
@@ -494,7 +505,8 @@ describe('CDK stack', () => {
     }
 
     test('the grants asserted above are the shared access table the local endpoints enforce too', () => {
-      const secretLabel = (name: string) => ({ publicKeys: 'public keys secret' })[name] ?? `${name} secret`;
+      const secretLabel = (name: string) =>
+        ({ publicKeys: 'public keys secret', stateKeys: 'state keys secret' })[name] ?? `${name} secret`;
       for (const name of FUNCTION_NAMES) {
         const fromTable = [
           ...ACCESS[name].table.map((action) => `${action} on table`),

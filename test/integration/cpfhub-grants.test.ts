@@ -2,13 +2,14 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { openSecpassToken } from '../../local/demo-app/open-token.ts';
 import { newAppKeyPair } from '../../local/dev-keys.ts';
 import type { FaultProxy } from '../../local/fault-proxy.ts';
 import { type DemoApp, type LocalStack, startLocalStack } from '../../local/stack.ts';
 import { onboardApp } from '../../shared/apps/onboarding.ts';
 import { loadCpfhubCredentials } from '../../shared/secrets/cpfhub-credentials.ts';
+import { stateKey } from '../../shared/store/state-store.ts';
 import { documentClient, tableName } from '../../shared/store/table.ts';
 import { demoApp, expectError } from '../helpers/assertions.ts';
 import { faultProxyFor, pointUpstream } from '../helpers/fault-upstreams.ts';
@@ -293,4 +294,17 @@ describe('a grant CPFHub no longer accepts', () => {
     await sleep(UNTIL_EXPIRED_MS);
     await expectError(await userCall(app(0), grant.grant_id), 403, 'grant_revoked');
   });
+});
+
+test('a pending CPFHub flow keeps its PKCE verifier sealed, and the table forgets it once the state is used', async () => {
+  const { state, code } = await cpfhubConsent(stack, app(0), USER, SCOPE);
+  const pending = (
+    await documentClient().send(new GetCommand({ TableName: tableName(), Key: stateKey(state) }))
+  ).Item;
+  assert.ok(pending?.sealedCodeVerifier?.data, 'sealed');
+  assert.equal(pending?.codeVerifier, undefined, 'not in the clear');
+  assert.equal((await cpfhubToken(stack, app(0).apiKey, code, state)).status, 200);
+  const used = (await documentClient().send(new GetCommand({ TableName: tableName(), Key: stateKey(state) })))
+    .Item;
+  assert.equal(used?.sealedCodeVerifier, undefined);
 });

@@ -9,8 +9,10 @@ import { type DemoApp, type LocalStack, startLocalStack } from '../../local/stac
 import type { AppRecord } from '../../shared/apps/app-record.ts';
 import { getApp, setAppProviders } from '../../shared/apps/app-store.ts';
 import { resetConfig } from '../../shared/config/env.ts';
+import { sealText } from '../../shared/crypto/token-cipher.ts';
 import { PrivateEcJwk } from '../../shared/secrets/private-ec-jwk.ts';
 import type { SingpassSecret } from '../../shared/secrets/singpass-keys.ts';
+import { loadStateKeys } from '../../shared/secrets/state-keys.ts';
 import { stateKey } from '../../shared/store/state-store.ts';
 import { documentClient, tableName } from '../../shared/store/table.ts';
 import { demoApp, expectError, expectUpstreamRefusal } from '../helpers/assertions.ts';
@@ -143,7 +145,13 @@ describe('a fapi2 app beside a legacy app, through the same routes', () => {
     assert.equal(`${authReqUri.origin}`, new URL(issuer).origin);
     assert.deepEqual([...authReqUri.searchParams.keys()].sort(), ['client_id', 'request_uri']);
     const stored = await storedState(state);
-    assert.ok(stored?.fapi?.dpopKey?.privateJwk?.d, 'the DPoP private key waits with the state');
+    assert.ok(
+      stored?.fapi?.dpopKey?.sealedPrivateJwk?.data,
+      'the DPoP private key waits with the state, sealed',
+    );
+    assert.equal(stored?.fapi?.dpopKey?.privateJwk, undefined, 'no DPoP private key in the clear');
+    assert.equal(JSON.stringify(stored).includes('"d"'), false);
+    assert.equal(stored?.fapi?.codeVerifier, undefined, 'no PKCE verifier in the clear');
 
     const payload = await loginToken(fapiApp(), await userInfo(fapiApp(), code, state));
     assert.equal(payload.sub, `u=${persona.uuid}`);
@@ -270,7 +278,11 @@ describe('refused', () => {
         UpdateExpression: 'SET fapi.dpopKey = :key',
         ExpressionAttributeValues: {
           ':key': {
-            privateJwk: await exportJWK(other.privateKey),
+            sealedPrivateJwk: sealText(
+              JSON.stringify(await exportJWK(other.privateKey)),
+              (await loadStateKeys()).sealingKey,
+              `state:${state}`,
+            ),
             publicJwk: await exportJWK(other.publicKey),
           },
         },
@@ -282,6 +294,23 @@ describe('refused', () => {
       'upstream_error_status',
       'invalid_grant',
     );
+  });
+
+  test('a sealed DPoP key moved onto another state does not open there: 500, and the state is used up', async () => {
+    const first = await fapiLogin(fapiApp());
+    const second = await fapiLogin(fapiApp());
+    const moved = (await storedState(first.state))?.fapi?.dpopKey;
+    assert.ok(moved?.sealedPrivateJwk);
+    await documentClient().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: stateKey(second.state),
+        UpdateExpression: 'SET fapi.dpopKey = :key',
+        ExpressionAttributeValues: { ':key': moved },
+      }),
+    );
+    await expectError(await userInfo(fapiApp(), second.code, second.state), 500, 'internal_error');
+    await expectError(await userInfo(fapiApp(), second.code, second.state), 400, 'state_used');
   });
 
   test('an ID token with another nonce than the session’s', async () => {

@@ -22,6 +22,7 @@ import {
 } from '../../shared/secrets/rotation.ts';
 import { loadSigningKeys, SigningSecret } from '../../shared/secrets/signing-keys.ts';
 import { loadSingpassKeys, SingpassSecret } from '../../shared/secrets/singpass-keys.ts';
+import { StateKeysSecret } from '../../shared/secrets/state-keys.ts';
 
 const NOW = 1_800_000_000; // 2027-01-15T08:00:00Z
 const SECPASS_HOLD = HOLD_SECONDS.secpassToken + HOLD_SECONDS.ourJwksCache + HOLD_SECONDS.secretCache;
@@ -268,6 +269,16 @@ describe('CPFHub token-key rotation', () => {
       rotateKeySet('cpfhub-token', cpfhubSecret(), { now: NOW, publishLead: 0 }),
       rejects('invalid_option'),
     );
+  });
+
+  test('state-keys: a new AES key seals pending flows at once; the old one opens them for their 10 minutes and more', async () => {
+    const before = JSON.stringify({ keys: [{ kid: 'states-1', key: randomBytes(32).toString('base64') }] });
+    const rotation = await rotateKeySet('state-keys', before, { now: NOW });
+    const [added, old] = StateKeysSecret.parse(JSON.parse(rotation.secret)).keys;
+    assert.equal(added?.kid, 'states-20270115080000');
+    assert.equal(Buffer.from(added?.key ?? '', 'base64').length, 32);
+    assert.equal(old?.kid, 'states-1');
+    assert.equal(old?.retireAfter, NOW + 900);
   });
 });
 
