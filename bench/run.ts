@@ -1,4 +1,5 @@
 import { useLocalEnvironment } from '../local/local-environment.ts';
+import { exitWithUsageIfAsked } from '../scripts/help.ts';
 import { measureBundles } from './bundles.ts';
 import { measureFlows } from './flows.ts';
 import { startStackProcess } from './stack-process.ts';
@@ -8,6 +9,11 @@ import { warmDynamoDbLocal } from './warm-jvm.ts';
  * `npm run bench`: figures, not pass/fail. The broker runs as `npm start` runs it, in its own
  * process and logging at its production level; this process is the app and the meter.
  */
+exitWithUsageIfAsked(`usage: npm run bench
+Prints figures, asserts nothing: each function bundle's size and fresh-process import time, then
+the token path through the local gateway against the upstream alone and the crypto floor.
+environment: BENCH_FLOWS  flows to time after the warm-up (default 200)`);
+
 const FLOWS = Number(process.env.BENCH_FLOWS ?? 200);
 const WARMUP = 50;
 const JVM_WARMUP_REQUESTS = 3_000;

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { exitWithUsageIfAsked } from '../scripts/help.ts';
 import { writeDemoFile } from './demo-file.ts';
 import { PortBusyError, START_PORTS } from './ports.ts';
 import { type ExternalFapiIssuer, type LocalStack, startLocalStack } from './stack.ts';
@@ -26,7 +27,18 @@ const externalFapiIssuer = (): ExternalFapiIssuer | undefined => {
   return { issuer, loginClientId, myinfoClientId };
 };
 
+const USAGE = `usage: npm start [-- --help]
+Runs the whole broker on 127.0.0.1 (DynamoDB Local, the Secrets Manager endpoint, the API Gateway
+emulator with the real handlers, MockPass and our simulators, the demo app) until Ctrl-C.
+environment:
+  PORT, DEMO_APP_PORT, MOCKPASS_PORT, MYINFOBIZ_PORT, SGVERIFY_PORT, CPFHUB_PORT,
+  SINGPASS_FAPI_PORT, DYNAMODB_PORT, SECRETS_PORT   move a server (defaults 3000, 3001, 5156–5160, 8000, 8010)
+  SINGPASS_FAPI_ISSUER + SINGPASS_FAPI_LOGIN_CLIENT_ID + SINGPASS_FAPI_MYINFO_CLIENT_ID
+      use another FAPI 2.0 issuer (Singpass staging) instead of the built-in one
+  SECPASS_LOCAL_DIR   where keys, demo-app.json and logs live (default .local)`;
+
 const main = async () => {
+  exitWithUsageIfAsked(USAGE);
   let stack: LocalStack;
   try {
     stack = await startLocalStack({

@@ -16,6 +16,7 @@ import {
 import { getApp, listApps, setAppProviders, setAppStatus } from '../shared/apps/app-store.ts';
 import { ensureUsageKey, onboardApp, rotateAppApiKey } from '../shared/apps/onboarding.ts';
 import { attachUsagePlan, DEFAULT_APP_THROTTLE } from '../shared/apps/usage-plan.ts';
+import { exitWithUsageIfAsked } from './help.ts';
 
 /**
  * `npm run apps -- <create|list|disable|enable|rotate-key> …`: manages apps in the table named by
@@ -44,6 +45,8 @@ On AWS, set SECPASS_REST_API_ID (the stack output RestApiId): create and attach-
 app its own API Gateway usage plan; without one the gateway refuses the app's calls.`;
 
 class UsageError extends Error {}
+
+exitWithUsageIfAsked(USAGE);
 
 const { values: options, positionals } = parseArgs({
   allowPositionals: true,

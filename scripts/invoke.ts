@@ -12,6 +12,7 @@ import * as z from 'zod/mini';
 import { FUNCTION_NAMES, type FunctionName } from '../infra/routes.ts';
 import { lambdaContext, loadHandler } from '../local/lambda-runtime.ts';
 import { useLocalEnvironment } from '../local/local-environment.ts';
+import { exitWithUsageIfAsked } from './help.ts';
 
 /**
  * `npm run invoke -- <function> <event.json> [--local] [--api-key KEY] [--app-id ID]`: runs one
@@ -210,6 +211,7 @@ const ENVIRONMENT_HINT =
 
 /** The CLI: 0 when the handler answered (whatever the status), 1 when it threw, 2 on bad input. */
 const main = async (argv: string[]): Promise<number> => {
+  exitWithUsageIfAsked(USAGE, argv);
   const printResult = sendLogsToStderr();
   try {
     const { name, file, options } = parseCommandLine(argv);

@@ -20,6 +20,7 @@ import {
   type Rotation,
   rotateKeySet,
 } from '../shared/secrets/rotation.ts';
+import { exitWithUsageIfAsked } from './help.ts';
 
 /**
  * `npm run keys -- <rotate|prune|list> <key-set>`: rotates the keys in one of our secrets with no
@@ -280,6 +281,7 @@ const parseKeysArgs = (args: string[]) =>
   });
 
 const main = async () => {
+  exitWithUsageIfAsked(USAGE);
   const command = process.argv[2];
   try {
     console.log(JSON.stringify(await runKeysCommand(process.argv.slice(2)), null, 2));
