@@ -1,4 +1,4 @@
-import { App, Validations } from 'aws-cdk-lib';
+import { Annotations, App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import * as z from 'zod/mini';
 import { UpstreamProfile } from '../../shared/apps/app-record.ts';
@@ -6,6 +6,14 @@ import { CLIENT_IDS } from '../client-ids.ts';
 import { ENVIRONMENT_NAMES, UPSTREAM_URLS } from '../environments.ts';
 import { FUNCTION_NAMES } from '../routes.ts';
 import { SecpassStack } from '../stack.ts';
+
+// CDK announces every local bundling on stderr, whatever -q says; the bundler itself reports errors
+// only, so a synth prints nothing unless something needs attention.
+const writeStderr = process.stderr.write.bind(process.stderr);
+process.stderr.write = ((chunk: string | Uint8Array, ...rest: never[]) =>
+  /^Bundling asset \S+\.\.\.\n$/.test(String(chunk))
+    ? true
+    : writeStderr(chunk, ...rest)) as typeof process.stderr.write;
 
 const app = new App();
 
@@ -41,7 +49,7 @@ if ((domainName === undefined) !== (certificateArn === undefined)) {
 }
 
 // Environment-agnostic: account and region come from whoever deploys, so synth needs no credentials.
-new SecpassStack(app, `Secpass-${environment}`, {
+const stack = new SecpassStack(app, `Secpass-${environment}`, {
   description: `Secpass identity broker (${environment})`,
   environment,
   ...(domainName && certificateArn ? { customDomain: { name: domainName, certificateArn } } : {}),
@@ -56,6 +64,11 @@ new SecpassStack(app, `Secpass-${environment}`, {
   ),
   upstreamProfile: z.optional(UpstreamProfile).parse(contextString('upstreamProfile')),
 });
+
+// Client ids matter to a deployment, which names its environment; a bare synth is a build check.
+if (contextString('env') === undefined) {
+  Annotations.of(stack).acknowledgeWarning('secpass:clientIdsMissing', 'no -c env=…: not a deployment');
+}
 
 // cdk-nag v3 is a validation plugin: any finding not acknowledged in the stack fails synth.
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

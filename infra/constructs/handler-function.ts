@@ -3,7 +3,7 @@ import { type Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { BUNDLE_TARGET, ESM_REQUIRE_BANNER, EXTERNAL_MODULES } from '../bundling.ts';
@@ -62,6 +62,8 @@ export class HandlerFunction extends Construct {
       // No source maps are emitted, so no NODE_OPTIONS=--enable-source-maps (it would slow cold starts).
       environment: { POWERTOOLS_SERVICE_NAME: 'secpass', LOG_LEVEL: 'INFO', ...props.environment },
       bundling: {
+        // Errors only: a synth prints nothing unless something needs attention.
+        logLevel: LogLevel.ERROR,
         forceDockerBundling: false,
         format: OutputFormat.ESM,
         minify: true,
