@@ -41,6 +41,62 @@ interface Matched {
   pathParameters: Record<string, string> | null;
 }
 
+/**
+ * A map holding exactly the names the request sent. API Gateway hands the Lambda JSON, where
+ * `__proto__`, `constructor` or `toString` are keys like any other; a plain object here would
+ * read those names from Object.prototype instead, or set its prototype.
+ */
+const namesOnly = <T>(): Record<string, T> => Object.create(null) as Record<string, T>;
+
+/** Query parameters or headers as API Gateway passes them: the last value, and every value in order. */
+export interface ParameterMaps {
+  single: Record<string, string>;
+  multi: Record<string, string[]>;
+}
+
+const mapsOf = (pairs: Iterable<readonly [string, string]>): ParameterMaps => {
+  const single = namesOnly<string>();
+  const multi = namesOnly<string[]>();
+  for (const [name, value] of pairs) {
+    single[name] = value;
+    multi[name] = [...(multi[name] ?? []), value];
+  }
+  return { single, multi };
+};
+
+/** Node's raw header list is name, value, name, value…, names as the client spelt them. */
+export const headerMapsOf = (rawHeaders: readonly string[]): ParameterMaps => {
+  const pairs: [string, string][] = [];
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2)
+    pairs.push([rawHeaders[i] ?? '', rawHeaders[i + 1] ?? '']);
+  return mapsOf(pairs);
+};
+
+/** No query string at all is `null` in API Gateway's event, not an empty map. */
+export const queryMapsOf = (params: URLSearchParams): ParameterMaps | null =>
+  params.size === 0 ? null : mapsOf(params);
+
+/**
+ * API Gateway percent-decodes the path before it routes (path parameters reach the Lambda
+ * decoded), and answers a path it cannot decode (a truncated `%E0%A4%A`, `%zz`, bytes that are not
+ * UTF-8) with a 400 of its own: neither the authorizer nor the Lambda runs. That is how it is
+ * observed to behave; AWS documents no gateway response type for it, so none we could restyle, and
+ * its body there is API Gateway's own. Here it is in the API's `{ error, message }` form.
+ */
+const isDecodable = (path: string): boolean => {
+  try {
+    decodeURIComponent(path);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const BAD_PATH_RESPONSE = {
+  statusCode: 400,
+  body: { error: 'bad_request', message: 'The request path is not a valid URL path.' },
+} as const;
+
 /** Like API Gateway: fixed paths before greedy ones, and of greedy ones the longer prefix first. */
 const specificity = (route: Route): number =>
   route.path.includes('+}') ? route.path.indexOf('{') : Number.MAX_SAFE_INTEGER;
@@ -65,34 +121,15 @@ const match = (method: string, path: string): Matched | undefined => {
   for (const { route, names, regex } of compiled) {
     const found = route.method === method || route.method === 'ANY' ? regex.exec(path) : null;
     if (found) {
-      const entries = names.map((name, i) => [name, decodeURIComponent(found[i + 1] ?? '')]);
-      return { route, pathParameters: entries.length ? Object.fromEntries(entries) : null };
+      if (names.length === 0) return { route, pathParameters: null };
+      const pathParameters = namesOnly<string>();
+      names.forEach((name, i) => {
+        pathParameters[name] = decodeURIComponent(found[i + 1] ?? '');
+      });
+      return { route, pathParameters };
     }
   }
   return undefined;
-};
-
-const headersOf = (req: IncomingMessage) => {
-  const single: Record<string, string> = {};
-  const multi: Record<string, string[]> = {};
-  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
-    const name = req.rawHeaders[i] ?? '';
-    const value = req.rawHeaders[i + 1] ?? '';
-    single[name] = value;
-    multi[name] = [...(multi[name] ?? []), value];
-  }
-  return { single, multi };
-};
-
-const queryOf = (url: URL) => {
-  if ([...url.searchParams.keys()].length === 0) return { single: null, multi: null };
-  const single: Record<string, string> = {};
-  const multi: Record<string, string[]> = {};
-  for (const [name, value] of url.searchParams) {
-    single[name] = value;
-    multi[name] = [...(multi[name] ?? []), value];
-  }
-  return { single, multi };
 };
 
 const send = (res: ServerResponse, result: APIGatewayProxyResult) => {
@@ -148,9 +185,24 @@ const authorize = async (identity: string, event: APIGatewayRequestAuthorizerEve
   return decision;
 };
 
+/**
+ * The request target alone, parsed under a fixed origin: the Host header is the client's to spell
+ * (`a b`, empty, `[::1`), and a target of `//x/y` must stay a path rather than name a host.
+ */
+const targetOf = (req: IncomingMessage): URL | undefined => {
+  try {
+    return new URL(`http://gateway.invalid${req.url ?? '/'}`);
+  } catch {
+    return undefined;
+  }
+};
+
 const handle = async (req: IncomingMessage, host: string): Promise<APIGatewayProxyResult> => {
-  const url = new URL(req.url ?? '/', `http://${host}`);
+  const url = targetOf(req);
   const method = req.method ?? 'GET';
+  if (!url || !isDecodable(url.pathname)) {
+    return gatewayAnswer(BAD_PATH_RESPONSE.statusCode, BAD_PATH_RESPONSE.body);
+  }
   const matched = match(method, url.pathname);
   if (!matched) return gatewayAnswer(NOT_FOUND_RESPONSE.statusCode, NOT_FOUND_RESPONSE.body);
   const { route, pathParameters } = matched;
@@ -161,8 +213,8 @@ const handle = async (req: IncomingMessage, host: string): Promise<APIGatewayPro
   } catch {
     return gatewayAnswer(413, { error: 'body_too_large', message: 'The request body is too large.' });
   }
-  const headers = headersOf(req);
-  const query = queryOf(url);
+  const headers = headerMapsOf(req.rawHeaders);
+  const query = queryMapsOf(url.searchParams);
   const requestContext = {
     accountId: LOCAL_ACCOUNT,
     apiId: API_ID,
@@ -200,8 +252,8 @@ const handle = async (req: IncomingMessage, host: string): Promise<APIGatewayPro
         headers: headers.single,
         multiValueHeaders: headers.multi,
         pathParameters,
-        queryStringParameters: query.single,
-        multiValueQueryStringParameters: query.multi,
+        queryStringParameters: query?.single ?? null,
+        multiValueQueryStringParameters: query?.multi ?? null,
         stageVariables: null,
         requestContext: { ...requestContext, authorizer: undefined },
       } as unknown as APIGatewayRequestAuthorizerEvent);
@@ -220,8 +272,8 @@ const handle = async (req: IncomingMessage, host: string): Promise<APIGatewayPro
     httpMethod: method,
     headers: headers.single,
     multiValueHeaders: headers.multi,
-    queryStringParameters: query.single,
-    multiValueQueryStringParameters: query.multi,
+    queryStringParameters: query?.single ?? null,
+    multiValueQueryStringParameters: query?.multi ?? null,
     pathParameters,
     stageVariables: null,
     requestContext,

@@ -61,13 +61,22 @@ export const routedHandler = (routes: Record<string, HttpHandler>, format: Error
     return handle(event, context);
   }, format);
 
-/** An app's own `X-Correlation-Id` when it is a plain token (never free text in our logs), else the request id. */
-const CORRELATION_ID = /^[A-Za-z0-9._-]{1,64}$/;
+/**
+ * An app's `X-Correlation-Id` lands in every log line of its request, so it is kept only when it
+ * cannot carry what our logs must never hold: a short plain token such as a UUID (no free text,
+ * dots or slashes), with no NRIC/FIN anywhere in it and not one of our API keys. Else the request id.
+ */
+const PLAIN_TOKEN = /^[A-Za-z0-9_-]{1,64}$/;
+const NRIC_OR_FIN = /[STFGM]\d{7}[A-Z]/i;
+const API_KEY_PREFIX = /spk_/i;
+const isSafeCorrelationId = (given: string): boolean =>
+  PLAIN_TOKEN.test(given) && !NRIC_OR_FIN.test(given) && !API_KEY_PREFIX.test(given);
+
 const correlationIdOf = (event: APIGatewayProxyEvent): string | undefined => {
   const given = Object.entries(event.headers ?? {}).find(
     ([name]) => name.toLowerCase() === 'x-correlation-id',
   )?.[1];
-  return given && CORRELATION_ID.test(given) ? given : event.requestContext?.requestId;
+  return typeof given === 'string' && isSafeCorrelationId(given) ? given : event.requestContext?.requestId;
 };
 
 /** Wraps a route handler with request-scoped logging and the error mapping. */

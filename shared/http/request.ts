@@ -5,13 +5,25 @@ import { BadRequestError } from './errors.ts';
 // Codes and states are opaque to us, but anything beyond this is not something an upstream issued.
 const OPAQUE_VALUE = /^[A-Za-z0-9._~+/=-]{1,512}$/;
 
+/**
+ * What the request sent under this name, and nothing else: `params.constructor` on a map parsed
+ * from API Gateway's JSON would otherwise be Object's constructor when no such parameter was sent.
+ */
+const sentValues = (
+  params: Record<string, string[] | undefined> | null | undefined,
+  name: string,
+): readonly unknown[] => {
+  const values: unknown = params && Object.hasOwn(params, name) ? params[name] : undefined;
+  return Array.isArray(values) ? values : [];
+};
+
 /** One query parameter that must appear exactly once, with a plausible opaque value (or `shape`). */
 export const requiredQueryParam = (
   event: APIGatewayProxyEvent,
   name: string,
   shape: RegExp = OPAQUE_VALUE,
 ): string => {
-  const values = event.multiValueQueryStringParameters?.[name] ?? [];
+  const values = sentValues(event.multiValueQueryStringParameters, name);
   if (values.length === 0 || values[0] === '') {
     throw new BadRequestError('missing_parameter', `The query parameter "${name}" is required.`);
   }
@@ -19,7 +31,7 @@ export const requiredQueryParam = (
     throw new BadRequestError('repeated_parameter', `The query parameter "${name}" must appear once.`);
   }
   const [value] = values;
-  if (value === undefined || !shape.test(value)) {
+  if (typeof value !== 'string' || !shape.test(value)) {
     throw new BadRequestError('invalid_parameter', `The query parameter "${name}" is malformed.`);
   }
   return value;
