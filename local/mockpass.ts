@@ -75,14 +75,17 @@ export const startMockPass = async (port: number, options: MockPassOptions): Pro
   let { child, port: listening } = await spawnMockPass(port, options);
   let stopping = false;
   let restarts = 0;
+  /** A restart under way, which stop() waits for so that no MockPass outlives the stack. */
+  let restarting: Promise<void> = Promise.resolve();
   const superviseAgain = () => {
     child.once('exit', () => {
       if (stopping) return;
       restarts += 1;
-      spawnMockPass(listening, options).then(
+      restarting = spawnMockPass(listening, options).then(
         (started) => {
           child = started.child;
-          superviseAgain();
+          if (stopping) started.child.kill('SIGTERM');
+          else superviseAgain();
         },
         (error: unknown) => console.error(`MockPass could not be restarted: ${String(error)}`),
       );
@@ -97,6 +100,7 @@ export const startMockPass = async (port: number, options: MockPassOptions): Pro
     restarts: () => restarts,
     stop: async () => {
       stopping = true;
+      await restarting;
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');

@@ -108,8 +108,8 @@ test('log lines carry the app’s plain X-Correlation-Id, and the request id in 
       headers: { Authorization: `Basic ${app.apiKey}`, 'X-Correlation-Id': correlationId },
       redirect: 'manual',
     });
-  assert.equal((await initWith('order-4711.retry_2')).status, 302);
-  assert.ok(secpassLogLines().some((line) => line.includes('"correlationId":"order-4711.retry_2"')));
+  assert.equal((await initWith('order-4711_retry-2')).status, 302);
+  assert.ok(secpassLogLines().some((line) => line.includes('"correlationId":"order-4711_retry-2"')));
 
   const injected = 'S9812381D said "hi"\nfake line';
   assert.equal((await initWith(encodeURIComponent(injected).replace(/%20/g, ' '))).status, 302);
