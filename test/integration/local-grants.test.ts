@@ -88,11 +88,11 @@ describe('the table, as each function may use it', () => {
     const state = {
       state: newStateValue(),
       appId: demoApp(stack, 0).appId,
-      provider: 'cpfhub' as const,
+      // A Myinfo v3 state holds nothing sealed, so the write is the first thing the grants decide.
+      provider: 'myinfo' as const,
       expiresAt: nowSeconds() + 60,
       redirectUri: 'https://example.com/callback',
-      scope: 'cpf_statement:read',
-      codeVerifier: 'v'.repeat(43),
+      attributes: 'uinfin,name',
     };
     await assert.rejects(
       runAsFunction('authorizer', () => saveState(state)),
