@@ -15,6 +15,7 @@ import { type DevKeys, loadOrCreateDevKeys, newAppKeyPair } from './dev-keys.ts'
 import { startDynamoDbGuard } from './dynamodb-guard.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { startGateway } from './gateway.ts';
+import { registerGateway } from './gateway-registry.ts';
 import { useLocalEnvironment } from './local-environment.ts';
 import { mockpassKeys, startMockPass } from './mockpass.ts';
 import { assertPortFree, freePort } from './ports.ts';
@@ -365,6 +366,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     const gateway = await startGateway(ports.gateway);
     stops.push(gateway.stop);
     const gatewayUrl = gateway.url;
+    registerGateway(gatewayUrl);
     const secpassJwksUrl = `${gatewayUrl}/.well-known/jwks.json`;
     let apps: DemoApp[] = [];
     const demoApp = await startDemoAppServer(ports.demoApp, () => ({ gatewayUrl, secpassJwksUrl, apps }));
