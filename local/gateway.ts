@@ -17,6 +17,7 @@ import {
   type Route,
   SERVER_FAILURE_RESPONSE,
 } from '../infra/routes.ts';
+import { apiReferenceAnswer } from './api-reference.ts';
 import { LOCAL_ACCOUNT, lambdaContext, loadHandler } from './lambda-runtime.ts';
 
 /**
@@ -203,6 +204,9 @@ const handle = async (req: IncomingMessage, host: string): Promise<APIGatewayPro
   if (!url || !isDecodable(url.pathname)) {
     return gatewayAnswer(BAD_PATH_RESPONSE.statusCode, BAD_PATH_RESPONSE.body);
   }
+  // The API's own reference, which only the local gateway serves (docs/openapi.yaml on AWS).
+  const reference = apiReferenceAnswer(method, url.pathname);
+  if (reference) return reference;
   const matched = match(method, url.pathname);
   if (!matched) return gatewayAnswer(NOT_FOUND_RESPONSE.statusCode, NOT_FOUND_RESPONSE.body);
   const { route, pathParameters } = matched;
