@@ -3,16 +3,20 @@ import { type Caller, loadCallerApp } from '../apps/caller.ts';
 import { type AuthState, consumeState, type Provider } from '../store/state-store.ts';
 
 /**
- * The caller's app is re-checked before its state is consumed, not beside it: a call refused for a
- * disabled app or a rotated-out key (which the authorizer's cache may still let through) must
- * leave the state for the rightful call.
+ * The caller's app, and that the product is still enabled for it, are checked before its state is
+ * consumed, not beside it or after: a call refused for a disabled app, a rotated-out key (which the
+ * authorizer's cache may still let through) or a product switched off mid-flow must leave the
+ * state for the rightful call.
  */
 export const claimState = async <P extends Provider>(
   caller: Caller,
   state: string,
   provider: P,
+  /** Throws the product's refusal when the app no longer has it. */
+  requireEnabled: (app: AppRecord) => unknown,
 ): Promise<{ app: AppRecord; saved: Extract<AuthState, { provider: P }> }> => {
   const app = await loadCallerApp(caller);
+  requireEnabled(app);
   const saved = await consumeState(state, caller.appId, provider);
   return { app, saved };
 };

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { headlessAuthorize } from '../../local/simulators/singpass-fapi/index.ts';
 import { type DemoApp, type LocalStack, startLocalStack } from '../../local/stack.ts';
-import { setAppStatus } from '../../shared/apps/app-store.ts';
+import { getApp, setAppProviders, setAppStatus } from '../../shared/apps/app-store.ts';
 import { rotateAppApiKey } from '../../shared/apps/onboarding.ts';
 import { demoApp, expectError } from '../helpers/assertions.ts';
 import {
@@ -19,7 +19,8 @@ import {
 /**
  * API Gateway caches the authorizer's Allow, so a disabled app or a rotated-out key still reaches
  * the handler, which refuses it (403). That refusal must not use up the state of a login in flight:
- * the rightful call afterwards still completes.
+ * the rightful call afterwards still completes. Nor must a product switched off while a login was
+ * in flight.
  */
 let stack: LocalStack;
 before(async () => {
@@ -31,6 +32,8 @@ after(async () => {
 
 interface Flow {
   name: string;
+  /** The app record's settings the flow needs. */
+  product: 'myinfo' | 'singpass' | 'cpfhub';
   app: () => DemoApp;
   /** Up to the app's callback: the code and state a token call presents. */
   begin(app: DemoApp): Promise<{ code: string; state: string }>;
@@ -43,18 +46,21 @@ const userInfo = (apiKey: string, authCode: string, state: string) =>
 const FLOWS: Flow[] = [
   {
     name: 'Myinfo v3',
+    product: 'myinfo',
     app: () => demoApp(stack, 0),
     begin: (app) => myinfoConsent(stack, app, PERSONAS.citizen),
     finish: (apiKey, code, state) => myinfoToken(stack, apiKey, tokenQuery(code, state)),
   },
   {
     name: 'Singpass Login (legacy)',
+    product: 'singpass',
     app: () => demoApp(stack, 0),
     begin: (app) => singpassLogin(stack, app, PERSONAS.citizen),
     finish: userInfo,
   },
   {
     name: 'Singpass Login (FAPI 2.0)',
+    product: 'singpass',
     app: () => demoApp(stack, 2),
     begin: async (app) => {
       const response = await postJson(stack, app.apiKey, '/oidc/singpass/authReqUri', { purpose: 'login' });
@@ -69,6 +75,7 @@ const FLOWS: Flow[] = [
   },
   {
     name: 'CPFHub OAuth',
+    product: 'cpfhub',
     app: () => demoApp(stack, 1),
     begin: (app) => cpfhubConsent(stack, app, PERSONAS.citizen.nric, 'cpf_contribution:read'),
     finish: (apiKey, code, state) => cpfhubToken(stack, apiKey, code, state),
@@ -85,6 +92,21 @@ describe('a call refused for its app leaves the state for the rightful call', ()
         await expectError(await flow.finish(app.apiKey, code, state), 403, 'invalid_api_key');
       } finally {
         await setAppStatus(app.appId, 'active');
+      }
+      assert.equal((await flow.finish(app.apiKey, code, state)).status, 200);
+    });
+
+    test(`${flow.name}: the product switched off mid-flow is refused, and once back the same code and state go through`, async () => {
+      const app = flow.app();
+      const { code, state } = await flow.begin(app);
+      const record = await getApp(app.appId);
+      assert.ok(record);
+      const { [flow.product]: _switchedOff, ...others } = record.providers;
+      await setAppProviders(app.appId, others);
+      try {
+        await expectError(await flow.finish(app.apiKey, code, state), 403, 'provider_not_enabled');
+      } finally {
+        await setAppProviders(app.appId, record.providers);
       }
       assert.equal((await flow.finish(app.apiKey, code, state)).status, 200);
     });

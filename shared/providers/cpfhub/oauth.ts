@@ -65,8 +65,7 @@ export const startCpfhubOAuth = async (app: AppRecord, requestedScope: string): 
  * the user's tokens and answer the app a sealed Secpass token naming only the new grant's id.
  */
 export const finishCpfhubOAuth = async (caller: Caller, code: string, state: string): Promise<string> => {
-  const { app, saved } = await claimState(caller, state, 'cpfhub');
-  oauthSettings(app);
+  const { app, saved } = await claimState(caller, state, 'cpfhub', oauthSettings);
   const tokens = await requestTokens(await loadCpfhubCredentials(), {
     grant_type: 'authorization_code',
     code,

@@ -64,9 +64,8 @@ export const startMyinfo = async (app: AppRecord): Promise<string> => {
  * userinfo JWT's claims, byte for byte, as Myinfo v5 returns them.
  */
 export const finishMyinfo = async (caller: Caller, code: string, state: string): Promise<string> => {
-  const { app, saved } = await claimState(caller, state, 'myinfo');
+  const { app, saved } = await claimState(caller, state, 'myinfo', myinfoSettings);
   if (!saved.fapi) return completePkiOAuth(myinfoFlow, app, saved, code);
-  myinfoSettings(app);
   const redeemed = await redeemCode('Myinfo', { ...saved, fapi: saved.fapi }, code);
   return sealDataToken(await redeemed.userinfo(), app);
 };

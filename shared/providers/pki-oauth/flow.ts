@@ -84,6 +84,6 @@ export const finishPkiOAuth = async (
   code: string,
   state: string,
 ): Promise<string> => {
-  const { app, saved } = await claimState(caller, state, flow.provider);
+  const { app, saved } = await claimState(caller, state, flow.provider, (app) => settingsOf(flow, app));
   return completePkiOAuth(flow, app, saved, code);
 };

@@ -108,8 +108,7 @@ const TokenResponse = z.object({ id_token: z.string().check(z.minLength(1)) });
  * the login started on.
  */
 export const finishSingpassLogin = async (caller: Caller, code: string, state: string): Promise<string> => {
-  const { app, saved } = await claimState(caller, state, 'singpass');
-  singpassSettings(app);
+  const { app, saved } = await claimState(caller, state, 'singpass', singpassSettings);
   if (saved.fapi) {
     const { subject } = await redeemCode('Singpass', { ...saved, fapi: saved.fapi }, code);
     return signLoginToken(uuidOf(subject), app.appId);
