@@ -12,12 +12,17 @@ export interface EnvironmentSettings {
   logRetention: RetentionDays;
   /** DynamoDB deletion protection: only a throwaway sandbox may be deleted in one step. */
   deletionProtection: boolean;
+  /**
+   * Whether `-c sandboxAppId=…` may open the API to calls without an API key (served as that app),
+   * as the API contract allows of a sandbox instance. Test and prod always require a key.
+   */
+  allowsSandboxApp: boolean;
 }
 
 export const ENVIRONMENTS: Record<EnvironmentName, EnvironmentSettings> = {
-  sandbox: { logRetention: RetentionDays.ONE_WEEK, deletionProtection: false },
-  test: { logRetention: RetentionDays.ONE_MONTH, deletionProtection: true },
-  prod: { logRetention: RetentionDays.ONE_YEAR, deletionProtection: true },
+  sandbox: { logRetention: RetentionDays.ONE_WEEK, deletionProtection: false, allowsSandboxApp: true },
+  test: { logRetention: RetentionDays.ONE_MONTH, deletionProtection: true, allowsSandboxApp: false },
+  prod: { logRetention: RetentionDays.ONE_YEAR, deletionProtection: true, allowsSandboxApp: false },
 };
 
 /** The Myinfo family's domains per environment (Myinfo v3 and SG-Verify v2 specs). */

@@ -7,11 +7,13 @@ import {
   Stack,
   type StackProps,
 } from 'aws-cdk-lib';
+import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { UpstreamProfile } from '../shared/apps/app-record.ts';
+import { APP_ID_PATTERN, sandboxEnvironment } from '../shared/apps/sandbox.ts';
 import type { Config } from '../shared/config/env.ts';
 import { TABLE_KEYS } from '../shared/store/table.ts';
 import { ACCESS, READ_ACTIONS, type SecretName } from './access.ts';
@@ -41,6 +43,11 @@ export type SecpassStackProps = StackProps &
     alarmEmail?: string;
     /** Per-function reserved concurrency over the defaults (infra/concurrency.ts). */
     reservedConcurrency?: Partial<Record<FunctionName, number>>;
+    /**
+     * Sandbox deployments only: the existing app that calls without an Authorization header are
+     * served as (the API contract's keyless sandbox instance). Any other environment refuses it.
+     */
+    sandboxAppId?: string;
   };
 
 // Named one by one (no kms:* wildcards): what DynamoDB asks of a caller of a table under our key.
@@ -64,11 +71,14 @@ export class SecpassStack extends Stack {
   readonly key: DataKey;
   readonly operations: Operations;
   readonly firewall: EdgeFirewall;
+  /** The app keyless calls are served as; undefined when every call needs an API key. */
+  readonly sandboxAppId?: string;
 
   constructor(scope: Construct, id: string, props: SecpassStackProps = {}) {
     super(scope, id, props);
     this.environmentName = props.environment ?? 'test';
     const settings = ENVIRONMENTS[this.environmentName];
+    this.sandboxAppId = this.checkedSandboxAppId(props.sandboxAppId, settings.allowsSandboxApp);
     const upstreamUrls = Object.fromEntries(
       Object.entries(UPSTREAM_URLS).map(([name, { setting, url }]) => [
         setting,
@@ -148,13 +158,14 @@ export class SecpassStack extends Stack {
       DEFAULT_UPSTREAM_PROFILE: props.upstreamProfile ?? 'legacy',
       ...this.clientIds(props),
     } satisfies Partial<Record<keyof Config, string>>;
+    const sandbox = this.sandboxAppId ? sandboxEnvironment(this.sandboxAppId) : {};
     const reservedConcurrency = reservedConcurrencyOf(props.reservedConcurrency);
 
     const functions: Partial<Record<FunctionName, NodejsFunction>> = {};
     for (const name of FUNCTION_NAMES) {
       const handler = new HandlerFunction(this, name, {
         name,
-        environment,
+        environment: { ...environment, ...sandbox },
         timeout: Duration.seconds(timeoutSecondsOf(name)),
         reservedConcurrency: reservedConcurrency[name],
         logs,
@@ -171,6 +182,7 @@ export class SecpassStack extends Stack {
     }
     this.functions = functions as Record<FunctionName, NodejsFunction>;
     this.api.serve(this.functions);
+    if (this.sandboxAppId) this.letKeylessCallsReachTheAuthorizer();
     this.firewall = new EdgeFirewall(this, 'Firewall', { stage: this.api.restApi.deploymentStage });
     this.operations = new Operations(this, 'Operations', {
       api: this.api.restApi,
@@ -185,6 +197,12 @@ export class SecpassStack extends Stack {
       description: 'For `npm run apps -- create`: each app gets its own usage plan on this API',
     });
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
+    if (this.sandboxAppId) {
+      new CfnOutput(this, 'SandboxAppId', {
+        value: this.sandboxAppId,
+        description: 'Calls without an Authorization header are served as this app',
+      });
+    }
     new CfnOutput(this, 'SigningSecretName', { value: this.secrets.signing.secretName });
     new CfnOutput(this, 'SigningSecretArn', { value: this.secrets.signing.secretArn });
     new CfnOutput(this, 'PublicKeysSecretName', { value: this.secrets.publicKeys.secretName });
@@ -216,6 +234,36 @@ export class SecpassStack extends Stack {
       );
     }
     return clientIdSettings(props);
+  }
+
+  /**
+   * The sandbox app id, refused outside a sandbox deployment: a test or prod stack must never
+   * serve a call without its API key. Synth throws rather than warns.
+   */
+  private checkedSandboxAppId(appId: string | undefined, allowed: boolean): string | undefined {
+    if (appId === undefined) return undefined;
+    if (!allowed) {
+      throw new Error(
+        `sandboxAppId is for -c env=sandbox only: a ${this.environmentName} deployment requires an API key on every call`,
+      );
+    }
+    if (!APP_ID_PATTERN.test(appId)) {
+      throw new Error(`sandboxAppId must be an app id (app_ and 32 hex digits), got "${appId}"`);
+    }
+    return appId;
+  }
+
+  /**
+   * API Gateway answers 401 without calling a REQUEST authorizer whose identity source is missing
+   * from the request, and caches its answers by that source. A keyless call must reach the
+   * authorizer, so a sandbox's authorizer has no identity source, and therefore no cache: it judges
+   * every call (the handlers re-check the app on every call anyway).
+   */
+  private letKeylessCallsReachTheAuthorizer(): void {
+    const authorizer = this.api.node.findChild('ApiKeyAuthorizer').node
+      .defaultChild as apigateway.CfnAuthorizer;
+    authorizer.identitySource = undefined;
+    authorizer.authorizerResultTtlInSeconds = 0;
   }
 
   /** Created holding `{}`: the real keys are put after deploy (README), never through CloudFormation. */

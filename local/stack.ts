@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { JWK } from 'jose';
 import type { SecretName } from '../infra/access.ts';
 import { onboardApp } from '../shared/apps/onboarding.ts';
+import { sandboxEnvironment } from '../shared/apps/sandbox.ts';
 import { CPFHUB_SCOPES } from '../shared/providers/cpfhub/allow-list.ts';
 import type { CpfhubSecret } from '../shared/secrets/cpfhub-credentials.ts';
 import type { PkiCredentialsSecret } from '../shared/secrets/pki-credentials.ts';
@@ -16,10 +17,12 @@ import { startDynamoDbGuard } from './dynamodb-guard.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { startGateway } from './gateway.ts';
 import { registerGateway } from './gateway-registry.ts';
+import { type DemoAppKeys, type DemoAppSettings, restoreDemoApp } from './kept-demo-apps.ts';
 import { useLocalEnvironment } from './local-environment.ts';
 import { mockpassKeys, startMockPass } from './mockpass.ts';
 import { assertPortFree, freePort } from './ports.ts';
 import { publishLocalKeys } from './publish-local-keys.ts';
+import { NO_SAVED_APPS, readSavedApps, restoreRecords, type SavedApps, saveTableApps } from './saved-apps.ts';
 import { startSecretsEndpoint } from './secrets-endpoint.ts';
 import { type CpfhubSimulator, startCpfhubSimulator } from './simulators/cpfhub/index.ts';
 import { startMyinfoBizSimulator } from './simulators/myinfobiz/index.ts';
@@ -72,6 +75,8 @@ export interface LocalStack {
   /** The FAPI demo app's Singpass registrations, as recorded in its app record. */
   fapiClients: FapiDemoClients;
   apps: DemoApp[];
+  /** With `sandbox`: the app calls without an API key are served as (demo app 1). */
+  sandboxAppId?: string;
   secretIds: typeof SECRET_IDS;
   /** What the in-process handlers' environment holds, so another process can run them alike. */
   handlerEnvironment: Record<string, string>;
@@ -111,6 +116,16 @@ export interface LocalStackOptions {
   fapiIssuer?: ExternalFapiIssuer;
   /** Where MockPass's own output goes (a file in it); undefined = nowhere. Never the broker's log. */
   simulatorLogDir?: string;
+  /**
+   * Keep apps across restarts (DynamoDB Local is in memory): the records saved in `file` go back
+   * in the table, demo apps keep their ids and, from `lastDemoKeys` (the last demo-app.json), their
+   * keys; the file is rewritten once the apps are in and again at stop. Undefined = fresh apps.
+   */
+  savedApps?: { file: string; lastDemoKeys: readonly DemoAppKeys[] };
+  /** Serve calls without an API key as demo app 1, as a sandbox deployment does (`npm start -- --sandbox`). */
+  sandbox?: boolean;
+  /** Told each part's name and address as it comes up (npm start prints them). */
+  onProgress?: (part: string, detail: string) => void;
 }
 
 const TABLE = 'secpass-local';
@@ -245,54 +260,101 @@ const newCpfhubSecret = (): CpfhubSecret => ({
   tokenKeys: [{ kid: 'local-1', key: randomBytes(32).toString('base64') }],
 });
 
-const registerDemoApps = async (
+const demoAppSettings = (n: number, demoAppUrl: string, fapiClients: FapiDemoClients): DemoAppSettings => {
+  const fapi = n === FAPI_DEMO_APP;
+  const name = fapi ? `Demo app ${n} (Singpass FAPI 2.0)` : `Demo app ${n}`;
+  const callbacks = demoCallbacks(demoAppUrl, n);
+  const profile = fapi ? 'fapi2' : 'legacy';
+  return {
+    name,
+    providers: {
+      myinfo: {
+        callbackUrl: callbacks.myinfo,
+        profile,
+        ...(fapi
+          ? { fapi2: { clientId: fapiClients.myinfo, scopes: DEMO_FAPI_SCOPES } }
+          : { attributes: DEMO_ATTRIBUTES, purpose: `Sign up with ${name}` }),
+      },
+      myinfobiz: {
+        callbackUrl: callbacks.myinfobiz,
+        attributes: DEMO_BIZ_ATTRIBUTES,
+        purpose: `Onboard your company with ${name}`,
+      },
+      singpass: {
+        callbackUrl: callbacks.singpass,
+        profile,
+        ...(fapi
+          ? {
+              fapi2: {
+                clientId: fapiClients.login,
+                authenticationContextType: 'APP_AUTHENTICATION_DEFAULT',
+                scopes: [...DEMO_LOGIN_SCOPES],
+              },
+            }
+          : {}),
+      },
+      sgverify: { attributes: DEMO_SGVERIFY_ATTRIBUTES },
+      cpfhub: { scopes: [...CPFHUB_SCOPES], callbackUrl: callbacks.cpfhub },
+    },
+  };
+};
+
+/** e.g. `3 demo apps kept, 1 other app kept; calls without an API key act as Demo app 1`. */
+const appsProgress = (registered: RegisteredApps, sandboxAppId: string | undefined): string => {
+  const { apps, keptDemoApps, otherApps } = registered;
+  const plural = (count: number, what: string) => `${count} ${what}${count === 1 ? '' : 's'}`;
+  return [
+    keptDemoApps === apps.length
+      ? `${plural(apps.length, 'demo app')} kept`
+      : `${plural(apps.length, 'demo app')} (${apps.length - keptDemoApps} new)`,
+    ...(otherApps > 0 ? [`${plural(otherApps, 'other app')} kept`] : []),
+  ]
+    .join(', ')
+    .concat(sandboxAppId ? `; calls without an API key act as ${apps[0]?.name} (${sandboxAppId})` : '');
+};
+
+/** What registering the apps did, for the progress line. */
+interface RegisteredApps {
+  apps: DemoApp[];
+  keptDemoApps: number;
+  otherApps: number;
+}
+
+/**
+ * The saved apps that are no demo app go back as they were; each demo app comes back with its id
+ * (and its keys where the last demo-app.json still has them), or is onboarded afresh.
+ */
+const registerApps = async (
   count: number,
   demoAppUrl: string,
   fapiClients: FapiDemoClients,
-): Promise<DemoApp[]> => {
+  saved: SavedApps,
+  lastKeys: readonly DemoAppKeys[],
+): Promise<RegisteredApps> => {
+  const demoIds = new Set(saved.demoAppIds);
+  const others = saved.records.filter((record) => !demoIds.has(record.appId));
+  await restoreRecords(others);
   const apps: DemoApp[] = [];
+  let keptDemoApps = 0;
   for (let n = 1; n <= count; n += 1) {
-    const { publicJwk, privateJwk } = await newAppKeyPair();
-    const fapi = n === FAPI_DEMO_APP;
-    const name = fapi ? `Demo app ${n} (Singpass FAPI 2.0)` : `Demo app ${n}`;
-    const callbacks = demoCallbacks(demoAppUrl, n);
-    const profile = fapi ? 'fapi2' : 'legacy';
-    const { app, apiKey } = await onboardApp({
-      name,
-      publicJwk,
-      providers: {
-        myinfo: {
-          callbackUrl: callbacks.myinfo,
-          profile,
-          ...(fapi
-            ? { fapi2: { clientId: fapiClients.myinfo, scopes: DEMO_FAPI_SCOPES } }
-            : { attributes: DEMO_ATTRIBUTES, purpose: `Sign up with ${name}` }),
-        },
-        myinfobiz: {
-          callbackUrl: callbacks.myinfobiz,
-          attributes: DEMO_BIZ_ATTRIBUTES,
-          purpose: `Onboard your company with ${name}`,
-        },
-        singpass: {
-          callbackUrl: callbacks.singpass,
-          profile,
-          ...(fapi
-            ? {
-                fapi2: {
-                  clientId: fapiClients.login,
-                  authenticationContextType: 'APP_AUTHENTICATION_DEFAULT',
-                  scopes: [...DEMO_LOGIN_SCOPES],
-                },
-              }
-            : {}),
-        },
-        sgverify: { attributes: DEMO_SGVERIFY_ATTRIBUTES },
-        cpfhub: { scopes: [...CPFHUB_SCOPES], callbackUrl: callbacks.cpfhub },
-      },
+    const settings = demoAppSettings(n, demoAppUrl, fapiClients);
+    const kept = await restoreDemoApp(n, saved, lastKeys, settings);
+    if (kept) keptDemoApps += 1;
+    const { app, apiKey, privateJwk } = kept ?? (await onboardDemoApp(settings));
+    apps.push({
+      appId: app.appId,
+      name: settings.name,
+      apiKey,
+      privateJwk,
+      callbacks: demoCallbacks(demoAppUrl, n),
     });
-    apps.push({ appId: app.appId, name, apiKey, privateJwk, callbacks });
   }
-  return apps;
+  return { apps, keptDemoApps, otherApps: others.length };
+};
+
+const onboardDemoApp = async (settings: DemoAppSettings) => {
+  const { publicJwk, privateJwk } = await newAppKeyPair();
+  return { ...(await onboardApp({ ...settings, publicJwk })), privateJwk };
 };
 
 /**
@@ -344,13 +406,16 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
   };
   try {
+    const progress = options.onProgress ?? (() => undefined);
     const dynamodb = await startDynamoDb(ports.dynamodb, options.ports?.dynamodb === undefined);
     stops.push(dynamodb.stop);
+    progress('DynamoDB Local', dynamodb.url);
     // The functions' grants hold here as on AWS: the guard and the endpoint refuse the rest.
     const dynamodbGuard = await startDynamoDbGuard(dynamodb.url, tablePolicy(TABLE));
     stops.push(dynamodbGuard.stop);
     const secrets = await startSecretsEndpoint(ports.secrets, { policy: secretsPolicy(SECRET_IDS) });
     stops.push(secrets.stop);
+    progress('Secrets Manager endpoint', secrets.url);
     // As an operator's `npm run keys` does, a write of a secret with published keys republishes them.
     const putSecret = (name: string, value: string) => {
       secrets.put(name, value);
@@ -367,10 +432,12 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     stops.push(gateway.stop);
     const gatewayUrl = gateway.url;
     registerGateway(gatewayUrl);
+    progress('API gateway', gatewayUrl);
     const secpassJwksUrl = `${gatewayUrl}/.well-known/jwks.json`;
     let apps: DemoApp[] = [];
     const demoApp = await startDemoAppServer(ports.demoApp, () => ({ gatewayUrl, secpassJwksUrl, apps }));
     stops.push(demoApp.stop);
+    progress('demo app', demoApp.url);
     const demoAppCount = options.demoAppCount ?? 3;
     const callbacksOfAllApps = Array.from({ length: demoAppCount }, (_, i) =>
       demoCallbacks(demoApp.url, i + 1),
@@ -381,6 +448,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       ...(options.simulatorLogDir ? { logFile: join(options.simulatorLogDir, 'mockpass.log') } : {}),
     });
     stops.push(mockpass.stop);
+    progress('MockPass', mockpass.url);
     const myinfobiz = await startMyinfoBizSimulator({
       port: ports.myinfobiz,
       clientId: MYINFOBIZ_CLIENT_ID,
@@ -388,6 +456,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       clientPublicKeyPem: mockpassKeys.relyingPartyCertificatePem,
     });
     stops.push(myinfobiz.stop);
+    progress('Myinfo Business simulator', myinfobiz.url);
     secrets.put(
       SECRET_IDS.myinfobiz,
       JSON.stringify(simulatorSecret(MYINFOBIZ_CLIENT_ID, keys, myinfobiz.certificatePem)),
@@ -400,6 +469,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       allowedCallbackPrefixes: [`${gatewayUrl}/sgverify/callback`],
     });
     stops.push(sgverify.stop);
+    progress('SG-Verify simulator', sgverify.url);
     secrets.put(
       SECRET_IDS.sgverify,
       JSON.stringify(simulatorSecret(SGVERIFY_CLIENT_ID, keys, sgverify.certificatePem)),
@@ -413,6 +483,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
         );
     if (singpassFapi) stops.push(singpassFapi.stop);
     const fapiIssuer = options.fapiIssuer?.issuer ?? singpassFapi?.issuer ?? '';
+    progress(singpassFapi ? 'Singpass FAPI 2.0 issuer' : 'Singpass FAPI 2.0 issuer (external)', fapiIssuer);
     const fapiClients: FapiDemoClients = options.fapiIssuer
       ? { login: options.fapiIssuer.loginClientId, myinfo: options.fapiIssuer.myinfoClientId }
       : BUILT_IN_FAPI_CLIENTS;
@@ -431,8 +502,9 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       accessTokenSeconds: options.cpfhubAccessTokenSeconds,
     });
     stops.push(cpfhub.stop);
+    progress('CPFHub simulator', cpfhub.url);
     secrets.put(SECRET_IDS.cpfhub, JSON.stringify(cpfhubSecret));
-    const handlerEnvironment = {
+    const handlerEnvironment: Record<string, string> = {
       AWS_ENDPOINT_URL_DYNAMODB: dynamodbGuard.url,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
       SECPASS_TABLE: TABLE,
@@ -459,9 +531,33 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       CPFHUB_API_BASE_URL: cpfhub.apiBaseUrl,
       CPFHUB_OAUTH_BASE_URL: cpfhub.oauthBaseUrl,
       SECPASS_ISSUER: gatewayUrl,
+      // Not `sandbox` unless asked below: a keyless call is then refused as on test and prod.
+      SECPASS_ENVIRONMENT: 'local',
     };
     useLocalEnvironment(handlerEnvironment);
-    apps = await registerDemoApps(demoAppCount, demoApp.url, fapiClients);
+    const saved = options.savedApps ? readSavedApps(options.savedApps.file) : NO_SAVED_APPS;
+    const registered = await registerApps(
+      demoAppCount,
+      demoApp.url,
+      fapiClients,
+      saved,
+      options.savedApps?.lastDemoKeys ?? [],
+    );
+    apps = registered.apps;
+    const sandboxAppId = options.sandbox ? apps[0]?.appId : undefined;
+    if (options.sandbox && !sandboxAppId) throw new Error('--sandbox needs at least one demo app');
+    if (sandboxAppId) {
+      Object.assign(handlerEnvironment, sandboxEnvironment(sandboxAppId));
+      useLocalEnvironment(handlerEnvironment);
+    }
+    if (options.savedApps) {
+      const { file } = options.savedApps;
+      const demoAppIds = apps.map((app) => app.appId);
+      await saveTableApps(file, demoAppIds);
+      // Before DynamoDB Local stops (stops run last first): what changed while running is kept too.
+      stops.push(() => saveTableApps(file, demoAppIds));
+    }
+    progress('apps', appsProgress(registered, sandboxAppId));
     return {
       gatewayUrl: gateway.url,
       secpassJwksUrl,
@@ -480,6 +576,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       ...(singpassFapi ? { singpassFapi } : {}),
       fapiClients,
       apps,
+      ...(sandboxAppId ? { sandboxAppId } : {}),
       secretIds: SECRET_IDS,
       handlerEnvironment,
       flushAuthorizerCache: gateway.flushAuthorizerCache,

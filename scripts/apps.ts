@@ -3,8 +3,10 @@ import { parseArgs } from 'node:util';
 import type { JWK } from 'jose';
 import * as z from 'zod/mini';
 import { STAGE_NAME } from '../infra/routes.ts';
+import { demoFileIn, localDirectory, replaceDemoAppKey } from '../local/demo-file.ts';
 import { newAppKeyPair } from '../local/dev-keys.ts';
 import { useLocalEnvironment } from '../local/local-environment.ts';
+import { savedAppsFileIn, saveTableApps } from '../local/saved-apps.ts';
 import {
   type AppRecord,
   CpfhubSettings,
@@ -40,7 +42,8 @@ const USAGE = `usage:
   npm run apps -- enable APP_ID
   npm run apps -- rotate-key APP_ID
   npm run apps -- attach-plan APP_ID [--rate-limit N --burst-limit N]
-options: --local  use the table of a running \`npm start\` (reads .local/demo-app.json)
+options: --local  use the table of a running \`npm start\` (reads .local/demo-app.json, or the one in
+                 $SECPASS_LOCAL_DIR); a change is saved in apps.json there, so it outlives a restart
 On AWS, set SECPASS_REST_API_ID (the stack output RestApiId): create and attach-plan then give the
 app its own API Gateway usage plan; without one the gateway refuses the app's calls.`;
 
@@ -83,7 +86,7 @@ const { values: options, positionals } = parseArgs({
 });
 
 const useLocalStack = () => {
-  const demo = JSON.parse(readFileSync('.local/demo-app.json', 'utf8')) as {
+  const demo = JSON.parse(readFileSync(demoFileIn(localDirectory()), 'utf8')) as {
     dynamodbUrl: string;
     tableName: string;
   };
@@ -252,12 +255,22 @@ const commands: Record<string, (appId?: string) => Promise<unknown>> = {
     const app = await ensureUsageKey(required(appId));
     return { appId: app.appId, usagePlan: await usagePlanFor(app) };
   },
-  'rotate-key': async (appId) => ({
-    appId,
-    apiKey: await rotateAppApiKey(required(appId)),
-    note: 'The previous key no longer works. This key is shown only now.',
-  }),
+  'rotate-key': async (appId) => {
+    const apiKey = await rotateAppApiKey(required(appId));
+    // A demo app's key lives in demo-app.json: the demo apps, and the next start, read it there.
+    const demoApp = options.local && replaceDemoAppKey(localDirectory(), required(appId), apiKey);
+    return {
+      appId,
+      apiKey,
+      note: demoApp
+        ? 'The previous key no longer works. demo-app.json holds the new one (restart npm start for the demo app to use it).'
+        : 'The previous key no longer works. This key is shown only now.',
+    };
+  },
 };
+
+/** Commands that change apps: with --local, the running stack's saved apps are rewritten after them. */
+const CHANGES_APPS = new Set(['create', 'update', 'disable', 'enable', 'rotate-key', 'attach-plan']);
 
 const required = (appId: string | undefined): string => {
   if (!appId) throw new UsageError('this command needs an APP_ID');
@@ -269,7 +282,11 @@ const run = command ? commands[command] : undefined;
 try {
   if (!run) throw new UsageError(command ? `unknown command "${command}"` : 'no command');
   if (options.local) useLocalStack();
-  console.log(JSON.stringify(await run(appId), null, 2));
+  const result = await run(appId);
+  if (options.local && CHANGES_APPS.has(command ?? '')) {
+    await saveTableApps(savedAppsFileIn(localDirectory()));
+  }
+  console.log(JSON.stringify(result, null, 2));
 } catch (error) {
   const reason =
     error instanceof z.core.$ZodError

@@ -1,4 +1,5 @@
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent, Context } from 'aws-lambda';
+import { authorizationHeaderOf } from '../../shared/apps/api-key.ts';
 import { authorizeRequest } from '../../shared/apps/authorize-request.ts';
 import { inInvocationScope, logger } from '../../shared/log/logger.ts';
 
@@ -12,6 +13,8 @@ export const handler = (
     logger.info('authorizer decision', {
       effect: result.policyDocument.Statement[0]?.Effect,
       appId: result.context?.appId,
+      // Only a sandbox deployment allows these; the log says which calls came in without a key.
+      keyless: authorizationHeaderOf(event.headers) === undefined,
     });
     return result;
   });

@@ -22,7 +22,8 @@ const app = new App();
  * test); `-c myinfoBaseUrl=…` etc. (UPSTREAM_URLS) override one URL; `-c myinfoClientId=…` etc.
  * (CLIENT_IDS) name each registration's client id; `-c reservedConcurrency.<function>=<n>` changes
  * a function's concurrency ceiling; `-c domainName=… -c certificateArn=…` add a custom domain;
- * `-c alarmEmail=…` subscribes an address to the alarms.
+ * `-c alarmEmail=…` subscribes an address to the alarms; with `-c env=sandbox` only,
+ * `-c sandboxAppId=app_…` serves calls without an API key as that (existing) app.
  */
 const contextString = (key: string): string | undefined => {
   const value: unknown = app.node.tryGetContext(key);
@@ -63,6 +64,7 @@ const stack = new SecpassStack(app, `Secpass-${environment}`, {
     }),
   ),
   upstreamProfile: z.optional(UpstreamProfile).parse(contextString('upstreamProfile')),
+  sandboxAppId: contextString('sandboxAppId'),
 });
 
 // Client ids matter to a deployment, which names its environment; a bare synth is a build check.

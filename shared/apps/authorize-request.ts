@@ -1,6 +1,8 @@
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
-import { apiKeyFromAuthorization, hashApiKey } from './api-key.ts';
-import { findActiveAppByKeyHash } from './app-store.ts';
+import { apiKeyFromAuthorization, authorizationHeaderOf, hashApiKey } from './api-key.ts';
+import type { AppRecord } from './app-record.ts';
+import { findActiveAppByKeyHash, getApp } from './app-store.ts';
+import { sandboxAppId } from './sandbox.ts';
 
 /**
  * API Gateway caches this answer per Authorization header for every route of the stage, so the
@@ -20,13 +22,28 @@ const policy = (principalId: string, effect: 'Allow' | 'Deny', resource: string)
   },
 });
 
-/** `Authorization: Basic <api key>` → the active app it belongs to, or an explicit deny (403). */
+const appOfKey = async (header: string): Promise<AppRecord | undefined> => {
+  const apiKey = apiKeyFromAuthorization(header);
+  return apiKey ? findActiveAppByKeyHash(hashApiKey(apiKey)) : undefined;
+};
+
+/** A keyless call, in a sandbox deployment only: the designated app, while it is active. */
+const sandboxApp = async (): Promise<AppRecord | undefined> => {
+  const appId = sandboxAppId();
+  const app = appId ? await getApp(appId) : undefined;
+  return app?.status === 'active' ? app : undefined;
+};
+
+/**
+ * `Authorization: Basic <api key>` → the active app it belongs to; no Authorization header at all
+ * → the sandbox app where this deployment has one; anything else → an explicit deny (403). A call
+ * that presents a key is always judged by its key, in a sandbox too.
+ */
 export const authorizeRequest = async (
   event: APIGatewayRequestAuthorizerEvent,
 ): Promise<APIGatewayAuthorizerResult> => {
-  const header = event.headers?.Authorization ?? event.headers?.authorization;
-  const apiKey = apiKeyFromAuthorization(header);
-  const app = apiKey ? await findActiveAppByKeyHash(hashApiKey(apiKey)) : undefined;
+  const header = authorizationHeaderOf(event.headers);
+  const app = header === undefined ? await sandboxApp() : await appOfKey(header);
   if (!app) return policy('anonymous', 'Deny', wholeApi(event.methodArn));
   return {
     ...policy(app.appId, 'Allow', wholeApi(event.methodArn)),

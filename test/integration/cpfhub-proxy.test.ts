@@ -118,6 +118,45 @@ describe('server-to-server proxy', () => {
     );
     assert.equal(recorder.calls[0]?.status, 400);
     assert.ok(!JSON.stringify(body).includes('E999'));
+    assert.match(
+      String(body.message),
+      /it rejected contributions\[0\]\.employeeId\.$/,
+      'the field, never its value',
+    );
+  });
+
+  test('upstream_rejected names the fields CPFHub rejected, from the calls own inputs only', async () => {
+    const badYear = await expectError(
+      await cpfhubGet(stack, app(0).apiKey, '/cpfhub/contributions?year=25&month=4'),
+      400,
+      'upstream_rejected',
+    );
+    assert.equal(badYear.message, 'CPFHub refused the request as invalid; it rejected year.');
+    const badAmount = await expectError(
+      await postContributions(
+        JSON.stringify({
+          year: 2025,
+          month: 4,
+          contributions: [{ employeeId: 'E001', ordinaryWages: -1, additionalWages: 0 }],
+        }),
+      ),
+      400,
+      'upstream_rejected',
+    );
+    assert.equal(
+      badAmount.message,
+      'CPFHub refused the request as invalid; it rejected contributions[0].ordinaryWages.',
+    );
+    // CPFHub's sentence names an input of the app's own making: nothing of it is passed on.
+    const unknownParameter = await expectError(
+      await cpfhubGet(stack, app(0).apiKey, '/cpfhub/contributions?year=2025&month=4&S1234567D=x'),
+      400,
+      'upstream_rejected',
+    );
+    assert.equal(
+      unknownParameter.message,
+      'CPFHub refused the request as invalid; check its parameters and body.',
+    );
   });
 });
 

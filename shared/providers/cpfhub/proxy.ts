@@ -12,6 +12,7 @@ import { bodyText } from '../../http/request.ts';
 import { passThroughJson } from '../../http/responses.ts';
 import { sendUpstream, type UpstreamResponse } from '../../http/upstream.ts';
 import { type AllowedCall, allowedCall } from './allow-list.ts';
+import { rejectedFieldsOf, rejectionMessage } from './rejected-fields.ts';
 
 // A month's contributions for a large payroll fits well within this; API Gateway would take 10 MB.
 const MAX_REQUEST_BODY_BYTES = 256 * 1024;
@@ -99,7 +100,8 @@ const isJson = (body: string): boolean => {
 
 /**
  * CPFHub's answer for the app: a JSON success passes through as it came; a rate limit passes on
- * with its Retry-After; any other failure becomes our own error, never CPFHub's body.
+ * with its Retry-After; an invalid input names the fields CPFHub rejected; any other failure
+ * becomes our own error, never CPFHub's body.
  */
 export const cpfhubAnswer = (response: UpstreamResponse): APIGatewayProxyResult => {
   const { status } = response;
@@ -113,10 +115,8 @@ export const cpfhubAnswer = (response: UpstreamResponse): APIGatewayProxyResult 
   if (status === 429)
     throw new UpstreamRateLimitedError('CPFHub', retryAfterOf(response.headers.get('retry-after')));
   if (status === 400 || status === 422) {
-    throw new BadRequestError(
-      'upstream_rejected',
-      'CPFHub refused the request as invalid; check its parameters and body.',
-    );
+    // Names of the app's own inputs only: CPFHub's sentence can quote the values the app sent.
+    throw new BadRequestError('upstream_rejected', rejectionMessage(rejectedFieldsOf(response.body)));
   }
   if (status === 404) throw new NotFoundError('upstream_not_found', 'CPFHub has no such resource.');
   throw new UpstreamError('CPFHub', 'error_status', status);
