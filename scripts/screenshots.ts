@@ -5,6 +5,7 @@ import { startLocalStack } from '../local/stack.ts';
 import { clickAndWait, launchChromium } from '../test/e2e/chromium.ts';
 import { decideOnMyinfoConsent, loginOnMockPass } from '../test/e2e/upstream-pages.ts';
 import { PERSONAS } from '../test/helpers/flows.ts';
+import { exitWithUsageIfAsked } from './help.ts';
 
 /**
  * Re-takes the demo's screenshots in docs/ (`npx tsx scripts/screenshots.ts`): a local stack,
@@ -12,6 +13,10 @@ import { PERSONAS } from '../test/helpers/flows.ts';
  * pictures show masked NRICs only.
  */
 const DOCS = join(dirname(fileURLToPath(import.meta.url)), '..', 'docs');
+
+exitWithUsageIfAsked(`usage: npm run screenshots
+Starts the local stack and Debian's Chromium, walks the demo app as a person would and writes
+docs/demo-myinfo-form.png and docs/demo-sgverify-kiosk.png.`);
 
 const stack = await startLocalStack();
 const browser = await launchChromium();

@@ -11,6 +11,8 @@ const COMMANDS = [
   'scripts/apps.ts',
   'scripts/keys.ts',
   'scripts/invoke.ts',
+  'scripts/fuzz.ts',
+  'scripts/screenshots.ts',
   'bench/run.ts',
 ];
 
