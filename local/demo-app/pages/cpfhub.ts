@@ -8,7 +8,7 @@ import { explainFailure } from '../explain.ts';
 import { buttonLink, escapeHtml, html, notice, postButton, redirect, sendPage } from '../html.ts';
 import { maskUinfin } from '../mask.ts';
 import { money } from '../myinfo-format.ts';
-import { appBadge, callbackParams, type Flow, finishFlow, showExplanation, startFlow } from './flow.ts';
+import { appBadge, type Flow, finishCallback, finishFlow, showExplanation, startFlow } from './flow.ts';
 
 /**
  * CPFHub two ways. Payroll: the employer's back office reads every employee's contributions
@@ -127,13 +127,10 @@ export const cpfhubStart = (ctx: DemoContext) =>
   startFlow(ctx, flowOf(ctx), () => ctx.secpass.cpfhub.oauthUrl(SCOPES));
 
 export const cpfhubCallback = async (ctx: DemoContext): Promise<void> => {
-  const flow = flowOf(ctx);
-  const params = callbackParams(ctx, flow);
-  if (!params) return;
-  await finishFlow(
+  await finishCallback(
     ctx,
-    flow,
-    () => ctx.secpass.cpfhub.grantToken(params.code, params.state),
+    flowOf(ctx),
+    (code, state) => ctx.secpass.cpfhub.grantToken(code, state),
     ({ payload }) => {
       ctx.sessions.open(ctx.req, ctx.res).cpfhubGrants.set(ctx.n, payload.grant_id);
       redirect(ctx.res, `${ctx.base}/cpfhub/me`, 303);

@@ -47,7 +47,7 @@ export const startFlow = async (
  * The code and state the upstream sent back, or undefined once the page has explained why
  * there are none (the person declined, or opened the callback by hand).
  */
-export const callbackParams = (ctx: DemoContext, flow: Flow): { code: string; state: string } | undefined => {
+const callbackParams = (ctx: DemoContext, flow: Flow): { code: string; state: string } | undefined => {
   const error = ctx.query.get('error');
   if (error) {
     showExplanation(ctx, flow, explainUpstreamRefusal(error, flow.names));
@@ -76,6 +76,18 @@ export const finishFlow = async <T>(
     return showExplanation(ctx, flow, explainFailure(error, flow.names));
   }
   await show(result);
+};
+
+/** A flow's callback: the code and state sent back (or why there are none), exchanged, then shown. */
+export const finishCallback = async <T>(
+  ctx: DemoContext,
+  flow: Flow,
+  exchange: (code: string, state: string) => Promise<T>,
+  show: (result: T) => Promise<void> | void,
+): Promise<void> => {
+  const params = callbackParams(ctx, flow);
+  if (!params) return;
+  await finishFlow(ctx, flow, () => exchange(params.code, params.state), show);
 };
 
 export const appBadge = (ctx: DemoContext) => `<span class="badge">${escapeHtml(ctx.app.name)}</span>`;

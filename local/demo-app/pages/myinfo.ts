@@ -2,7 +2,7 @@ import { isMyinfoV5, type MyinfoPayload, myinfoPersonOf } from '../../../package
 import type { DemoContext } from '../context.ts';
 import { buttonLink, escapeHtml, html, notice, sendPage } from '../html.ts';
 import { type FormField, formFields } from '../myinfo-format.ts';
-import { appBadge, callbackParams, type Flow, finishFlow, startFlow } from './flow.ts';
+import { appBadge, type Flow, finishCallback, startFlow } from './flow.ts';
 
 /**
  * A sign-up form filled from Myinfo, the way Myinfo asks apps to: government-verified fields
@@ -65,13 +65,10 @@ const showForm = (ctx: DemoContext, payload: MyinfoPayload) => {
 };
 
 export const myinfoCallback = async (ctx: DemoContext): Promise<void> => {
-  const flow = flowOf(ctx);
-  const params = callbackParams(ctx, flow);
-  if (!params) return;
-  await finishFlow(
+  await finishCallback(
     ctx,
-    flow,
-    () => ctx.secpass.myinfo.token(params.code, params.state),
+    flowOf(ctx),
+    (code, state) => ctx.secpass.myinfo.token(code, state),
     ({ payload }) => showForm(ctx, payload),
   );
 };

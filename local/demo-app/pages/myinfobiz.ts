@@ -3,7 +3,7 @@ import type { DemoContext } from '../context.ts';
 import { buttonLink, escapeHtml, html, notice, sendPage } from '../html.ts';
 import { maskUinfin } from '../mask.ts';
 import { addressText, phoneText } from '../myinfo-format.ts';
-import { appBadge, callbackParams, type Flow, finishFlow, startFlow } from './flow.ts';
+import { appBadge, type Flow, finishCallback, startFlow } from './flow.ts';
 
 /**
  * A company profile from Myinfo Business: an officer logs in with Corppass and shares their
@@ -90,13 +90,10 @@ const showProfile = (ctx: DemoContext, { entity, person }: MyinfoBusinessPayload
 };
 
 export const myinfobizCallback = async (ctx: DemoContext): Promise<void> => {
-  const flow = flowOf(ctx);
-  const params = callbackParams(ctx, flow);
-  if (!params) return;
-  await finishFlow(
+  await finishCallback(
     ctx,
-    flow,
-    () => ctx.secpass.myinfobiz.token(params.code, params.state),
+    flowOf(ctx),
+    (code, state) => ctx.secpass.myinfobiz.token(code, state),
     ({ payload }) => showProfile(ctx, payload),
   );
 };

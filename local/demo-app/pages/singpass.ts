@@ -10,7 +10,7 @@ import {
   singaporeTime,
 } from '../html.ts';
 import { SESSION_MINUTES, Sessions } from '../sessions.ts';
-import { appBadge, callbackParams, type Flow, finishFlow, startFlow } from './flow.ts';
+import { appBadge, type Flow, finishCallback, startFlow } from './flow.ts';
 
 /**
  * Log in with Singpass: the login token is verified once, at the callback, and the app then
@@ -43,13 +43,10 @@ export const singpassStart = (ctx: DemoContext) =>
   startFlow(ctx, flowOf(ctx), () => ctx.secpass.singpass.authReqUri());
 
 export const singpassCallback = async (ctx: DemoContext): Promise<void> => {
-  const flow = flowOf(ctx);
-  const params = callbackParams(ctx, flow);
-  if (!params) return;
-  await finishFlow(
+  await finishCallback(
     ctx,
-    flow,
-    () => ctx.secpass.singpass.userInfo(params.code, params.state),
+    flowOf(ctx),
+    (code, state) => ctx.secpass.singpass.userInfo(code, state),
     (login) => {
       ctx.sessions.open(ctx.req, ctx.res).logins.set(ctx.n, Sessions.newLogin(login.uuid));
       // Away from the callback at once: a reload of the account page is harmless, one of the
