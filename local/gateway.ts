@@ -6,7 +6,6 @@ import type {
   APIGatewayProxyEvent,
   APIGatewayProxyResult,
   APIGatewayRequestAuthorizerEvent,
-  Context,
 } from 'aws-lambda';
 import {
   AUTHORIZER_CACHE_SECONDS,
@@ -19,7 +18,13 @@ import {
 } from '../infra/routes.ts';
 import { sandboxAppId } from '../shared/apps/sandbox.ts';
 import { apiReferenceAnswer } from './api-reference.ts';
-import { LOCAL_ACCOUNT, lambdaContext, loadHandler } from './lambda-runtime.ts';
+import {
+  type AuthorizerHandler,
+  LOCAL_ACCOUNT,
+  lambdaContext,
+  loadHandler,
+  type ProxyHandler,
+} from './lambda-runtime.ts';
 
 /**
  * An API Gateway (REST, proxy integration) emulator driven by the same route table as the CDK
@@ -27,11 +32,6 @@ import { LOCAL_ACCOUNT, lambdaContext, loadHandler } from './lambda-runtime.ts';
  * Gateway would build, and invokes the real handler in this process. Like API Gateway it
  * caches the authorizer's answer per Authorization header for AUTHORIZER_CACHE_SECONDS.
  */
-type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
-type AuthorizerHandler = (
-  event: APIGatewayRequestAuthorizerEvent,
-  context: Context,
-) => Promise<APIGatewayAuthorizerResult>;
 
 const STAGE = 'local';
 const API_ID = 'local';

@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { Context } from 'aws-lambda';
+import type {
+  APIGatewayAuthorizerResult,
+  APIGatewayProxyEvent,
+  APIGatewayProxyResult,
+  APIGatewayRequestAuthorizerEvent,
+  Context,
+} from 'aws-lambda';
 import { FUNCTION_MEMORY_MB, type FunctionName, handlerEntry, timeoutSecondsOf } from '../infra/routes.ts';
 import { runAsFunction } from '../shared/aws/invoking-function.ts';
 
@@ -8,6 +14,13 @@ import { runAsFunction } from '../shared/aws/invoking-function.ts';
  * `npm run invoke` both call the real handlers through here. The logger reads the context's names.
  */
 export const LOCAL_ACCOUNT = '000000000000';
+
+/** The two shapes of handler `loadHandler` hands back: a route's function, and the authorizer. */
+export type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+export type AuthorizerHandler = (
+  event: APIGatewayRequestAuthorizerEvent,
+  context: Context,
+) => Promise<APIGatewayAuthorizerResult>;
 
 const handlers = new Map<FunctionName, Promise<unknown>>();
 

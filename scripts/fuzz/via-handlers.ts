@@ -1,13 +1,13 @@
-import type {
-  APIGatewayAuthorizerResult,
-  APIGatewayProxyEvent,
-  APIGatewayProxyResult,
-  APIGatewayRequestAuthorizerEvent,
-  Context,
-} from 'aws-lambda';
+import type { APIGatewayAuthorizerResult, APIGatewayProxyResult } from 'aws-lambda';
 import type { Route } from '../../infra/routes.ts';
 import { headerMapsOf, queryMapsOf } from '../../local/gateway.ts';
-import { LOCAL_ACCOUNT, lambdaContext, loadHandler } from '../../local/lambda-runtime.ts';
+import {
+  type AuthorizerHandler,
+  LOCAL_ACCOUNT,
+  lambdaContext,
+  loadHandler,
+  type ProxyHandler,
+} from '../../local/lambda-runtime.ts';
 import type { FuzzCase } from './cases.ts';
 import type { Outcome } from './outcome.ts';
 import { savedAuthorizerEvent, savedProxyEvent } from './saved-events.ts';
@@ -19,11 +19,6 @@ import { within } from './within.ts';
  * runtime does (so `__proto__` arrives as an own key), and the authorizer run first for a private
  * route. What API Gateway would do with a failing Lambda becomes a `lambda-failure`.
  */
-type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
-type AuthorizerHandler = (
-  event: APIGatewayRequestAuthorizerEvent,
-  context: Context,
-) => Promise<APIGatewayAuthorizerResult>;
 
 const STAGE = 'v1';
 

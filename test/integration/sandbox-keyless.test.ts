@@ -1,15 +1,14 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, afterEach, before, describe, test } from 'node:test';
-import type {
-  APIGatewayAuthorizerResult,
-  APIGatewayProxyEvent,
-  APIGatewayProxyResult,
-  APIGatewayRequestAuthorizerEvent,
-  Context,
-} from 'aws-lambda';
+import type { APIGatewayProxyEvent, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { openSecpassToken } from '../../local/demo-app/open-token.ts';
-import { lambdaContext, loadHandler } from '../../local/lambda-runtime.ts';
+import {
+  type AuthorizerHandler,
+  lambdaContext,
+  loadHandler,
+  type ProxyHandler,
+} from '../../local/lambda-runtime.ts';
 import { type DemoApp, type LocalStack, startLocalStack } from '../../local/stack.ts';
 import { generateApiKey } from '../../shared/apps/api-key.ts';
 import { setAppStatus } from '../../shared/apps/app-store.ts';
@@ -36,10 +35,6 @@ const app = (n: number): DemoApp => {
   return found;
 };
 
-type AuthorizerHandler = (
-  event: APIGatewayRequestAuthorizerEvent,
-  context: Context,
-) => Promise<APIGatewayAuthorizerResult>;
 const METHOD_ARN = 'arn:aws:execute-api:ap-southeast-1:000000000000:local/local/GET/myinfo/init';
 
 const initWith = (headers: Record<string, string>) =>
@@ -134,8 +129,6 @@ describe('in a sandbox, a call that presents a key is judged by its key', () => 
     }
   });
 });
-
-type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
 /** What API Gateway hands authorise-init for a keyless `GET /myinfo/init`, the authorizer having named `appId`. */
 const keylessInitEvent = (appId: string): APIGatewayProxyEvent => {
