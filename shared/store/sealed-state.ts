@@ -19,16 +19,16 @@ interface SealedFapiSession extends Omit<FapiSession, 'codeVerifier' | 'dpopKey'
 const contextOf = (state: string) => `state:${state}`;
 
 export const sealForRest = async (state: AuthState): Promise<Stored> => {
-  const hasSecrets = 'fapi' in state || state.provider === 'cpfhub';
-  if (!hasSecrets) return { ...state };
+  const fapiSession = 'fapi' in state ? state.fapi : undefined;
+  if (state.provider !== 'cpfhub' && !fapiSession) return { ...state };
   const { sealingKey } = await loadStateKeys();
   const seal = (text: string) => sealText(text, sealingKey, contextOf(state.state));
   if (state.provider === 'cpfhub') {
     const { codeVerifier, ...rest } = state;
     return { ...rest, sealedCodeVerifier: seal(codeVerifier) };
   }
-  if (!('fapi' in state) || !state.fapi) return { ...state };
-  const { codeVerifier, dpopKey, ...session } = state.fapi;
+  if (!fapiSession) return { ...state };
+  const { codeVerifier, dpopKey, ...session } = fapiSession;
   const fapi: SealedFapiSession = {
     ...session,
     sealedCodeVerifier: seal(codeVerifier),
