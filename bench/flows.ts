@@ -1,7 +1,9 @@
 import { performance } from 'node:perf_hooks';
+import { secretsManagerSource } from '../shared/adapters/secrets-manager.ts';
+import { systemClock } from '../shared/adapters/system-clock.ts';
 import { decryptJwe, verifyJws, verifyJwt } from '../shared/crypto/pinned-jose.ts';
 import { pkiSignHeader } from '../shared/crypto/pki-sign.ts';
-import { sealDataToken } from '../shared/crypto/secpass-token.ts';
+import { tokenSealer } from '../shared/crypto/secpass-token.ts';
 import { pkiCredentials } from '../shared/secrets/pki-credentials.ts';
 import { consentAndReturn } from '../test/helpers/browser.ts';
 import type { DemoFile } from './stack-process.ts';
@@ -31,7 +33,12 @@ export const measureFlows = async (stack: DemoFile, flows: number, warmup: numbe
   const app = stack.apps[0];
   if (!app) throw new Error('no demo app');
   const { d: _private, ...appPublicJwk } = app.privateJwk;
-  const credentials = await pkiCredentials(() => stack.secretIds.myinfo)();
+  const secrets = secretsManagerSource();
+  const credentials = await pkiCredentials(secrets, () => stack.secretIds.myinfo)();
+  const tokens = tokenSealer(
+    { issuer: 'bench', ttlSeconds: 300, signingSecretId: () => stack.secretIds.signing },
+    { secrets, clock: systemClock },
+  );
   const myinfoBase = `${stack.upstreams.mockpass}/myinfo/v3`;
   const headers = { Authorization: `Basic ${app.apiKey}` };
   const figures: FlowFigures = { route: [], upstream: [], crypto: [] };
@@ -97,7 +104,7 @@ export const measureFlows = async (stack: DemoFile, flows: number, warmup: numbe
       await verifyJwt(accessToken, credentials.upstreamKeys, 'RS256');
       const jws = await decryptJwe(personJwe, credentials.privateKeys, 'RSA-OAEP', 'A256GCM');
       const payload = await verifyJws(new TextDecoder().decode(jws), credentials.upstreamKeys, 'RS256');
-      await sealDataToken(payload, { appId: 'app_bench', publicJwk: appPublicJwk });
+      await tokens.sealDataToken(payload, { appId: 'app_bench', publicJwk: appPublicJwk });
     });
 
     if (i >= warmup) {

@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { freeStartPortsEnvironment } from '@secpass/simulators/ports';
 import type { JWK } from 'jose';
-import { freeStartPortsEnvironment } from '../local/ports.ts';
 
 /**
  * The broker exactly as `npm start` runs it, in its own process, so the bench's client does

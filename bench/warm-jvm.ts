@@ -1,5 +1,5 @@
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { documentClient, tableName } from '../shared/store/table.ts';
+import { documentClient, tableName } from '../shared/adapters/dynamodb/table.ts';
 
 /**
  * DynamoDB Local is a JVM: its first few thousand requests run slower while the JIT compiles

@@ -1,4 +1,6 @@
-import type { ClientIdSetting } from '../shared/secrets/client-id.ts';
+import type { SettingName } from '../shared/adapters/env.ts';
+
+type ClientIdSetting = Extract<SettingName, `${string}_CLIENT_ID`>;
 
 /**
  * Each upstream registration's client id: not secret, so configuration. `-c <key>=<id>` sets it

@@ -1,5 +1,5 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import type { Config } from '../shared/config/env.ts';
+import type { Config } from '../shared/adapters/env.ts';
 
 /**
  * What `--context env=…` selects: which upstream environment Secpass talks to, how long its logs

@@ -1,4 +1,4 @@
-import { DEFAULT_APP_THROTTLE } from '../shared/apps/usage-plan.ts';
+import { DEFAULT_APP_THROTTLE } from '../shared/adapters/admin/usage-plan.ts';
 import { ROUTES, STAGE_NAME } from './routes.ts';
 
 /**

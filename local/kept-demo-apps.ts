@@ -1,7 +1,7 @@
 import type { JWK } from 'jose';
+import { createApp } from '../shared/adapters/dynamodb/app-store.ts';
 import { generateApiKey, hashApiKey } from '../shared/apps/api-key.ts';
 import type { AppRecord } from '../shared/apps/app-record.ts';
-import { createApp } from '../shared/apps/app-store.ts';
 import { newAppKeyPair } from './dev-keys.ts';
 import type { SavedApps } from './saved-apps.ts';
 

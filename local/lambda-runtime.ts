@@ -7,7 +7,7 @@ import type {
   Context,
 } from 'aws-lambda';
 import { FUNCTION_MEMORY_MB, type FunctionName, handlerEntry, timeoutSecondsOf } from '../infra/routes.ts';
-import { runAsFunction } from '../shared/aws/invoking-function.ts';
+import { runAsFunction } from '../shared/adapters/invoking-function.ts';
 
 /**
  * What the Lambda runtime gives a handler, for running it in this process: the local gateway and

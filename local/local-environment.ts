@@ -1,5 +1,5 @@
-import { signAsInvokingFunction } from '../shared/aws/invoking-function.ts';
-import { resetConfig } from '../shared/config/env.ts';
+import { resetConfig } from '../shared/adapters/env.ts';
+import { signAsInvokingFunction } from '../shared/adapters/invoking-function.ts';
 
 /**
  * Points this process's AWS SDK clients and handlers at local services: a region, throwaway

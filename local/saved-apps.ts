@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as z from 'zod/mini';
+import { createApp, listApps } from '../shared/adapters/dynamodb/app-store.ts';
 import { AppRecord } from '../shared/apps/app-record.ts';
-import { createApp, listApps } from '../shared/apps/app-store.ts';
 
 /**
  * `.local/apps.json`: the app records of a local run. DynamoDB Local holds the table in memory,

@@ -1,16 +1,22 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import type { JWK } from 'jose';
+import { type CpfhubSimulator, startCpfhubSimulator } from '@secpass/simulators/cpfhub';
+import { mockpassKeys, startMockPass } from '@secpass/simulators/mockpass';
+import { startMyinfoBizSimulator } from '@secpass/simulators/myinfobiz';
+import { assertPortFree, freePort } from '@secpass/simulators/ports';
+import { startSgVerifySimulator } from '@secpass/simulators/sgverify';
+import { type SingpassFapiIssuer, startSingpassFapiIssuer } from '@secpass/simulators/singpass-fapi';
 import type { SecretName } from '../infra/access.ts';
-import { onboardApp } from '../shared/apps/onboarding.ts';
-import { sandboxEnvironment } from '../shared/apps/sandbox.ts';
-import { CPFHUB_SCOPES } from '../shared/providers/cpfhub/allow-list.ts';
+import { onboardApp } from '../shared/adapters/admin/onboarding.ts';
+import { sandboxEnvironment } from '../shared/adapters/sandbox.ts';
+import { CPFHUB_SCOPES } from '../shared/apps/cpfhub-scopes.ts';
 import type { CpfhubSecret } from '../shared/secrets/cpfhub-credentials.ts';
 import type { PkiCredentialsSecret } from '../shared/secrets/pki-credentials.ts';
 import type { SigningSecret } from '../shared/secrets/signing-keys.ts';
 import type { SingpassSecret } from '../shared/secrets/singpass-keys.ts';
 import type { StateKeysSecret } from '../shared/secrets/state-keys.ts';
 import { secretsPolicy, tablePolicy } from './access-policy.ts';
+import type { DemoApp } from './demo-app/registered-app.ts';
 import { startDemoAppServer } from './demo-app/server.ts';
 import { type DevKeys, loadOrCreateDevKeys, newAppKeyPair } from './dev-keys.ts';
 import { startDynamoDbGuard } from './dynamodb-guard.ts';
@@ -19,15 +25,9 @@ import { startGateway } from './gateway.ts';
 import { registerGateway } from './gateway-registry.ts';
 import { type DemoAppKeys, type DemoAppSettings, restoreDemoApp } from './kept-demo-apps.ts';
 import { useLocalEnvironment } from './local-environment.ts';
-import { mockpassKeys, startMockPass } from './mockpass.ts';
-import { assertPortFree, freePort } from './ports.ts';
 import { publishLocalKeys } from './publish-local-keys.ts';
 import { NO_SAVED_APPS, readSavedApps, restoreRecords, type SavedApps, saveTableApps } from './saved-apps.ts';
 import { startSecretsEndpoint } from './secrets-endpoint.ts';
-import { type CpfhubSimulator, startCpfhubSimulator } from './simulators/cpfhub/index.ts';
-import { startMyinfoBizSimulator } from './simulators/myinfobiz/index.ts';
-import { startSgVerifySimulator } from './simulators/sgverify/index.ts';
-import { type SingpassFapiIssuer, startSingpassFapiIssuer } from './simulators/singpass-fapi/index.ts';
 
 /**
  * The whole broker on loopback: DynamoDB Local, the Secrets Manager endpoint, MockPass, the
@@ -46,13 +46,7 @@ export interface LocalPorts {
   demoApp: number;
 }
 
-export interface DemoApp {
-  appId: string;
-  name: string;
-  apiKey: string;
-  privateJwk: JWK;
-  callbacks: { myinfo: string; myinfobiz: string; singpass: string; cpfhub: string };
-}
+export type { DemoApp } from './demo-app/registered-app.ts';
 
 export interface LocalStack {
   gatewayUrl: string;

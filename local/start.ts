@@ -1,9 +1,9 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { PortBusyError, START_PORTS } from '@secpass/simulators/ports';
 import { exitWithUsageIfAsked } from '../scripts/help.ts';
 import { demoFileIn, localDirectory, readDemoAppKeys, writeDemoFile } from './demo-file.ts';
-import { PortBusyError, START_PORTS } from './ports.ts';
 import { SavedAppsUnreadableError, savedAppsFileIn } from './saved-apps.ts';
 import { type ExternalFapiIssuer, type LocalStack, startLocalStack } from './stack.ts';
 

@@ -7,6 +7,9 @@ import { demoFileIn, localDirectory, replaceDemoAppKey } from '../local/demo-fil
 import { newAppKeyPair } from '../local/dev-keys.ts';
 import { useLocalEnvironment } from '../local/local-environment.ts';
 import { savedAppsFileIn, saveTableApps } from '../local/saved-apps.ts';
+import { ensureUsageKey, onboardApp, rotateAppApiKey } from '../shared/adapters/admin/onboarding.ts';
+import { attachUsagePlan, DEFAULT_APP_THROTTLE } from '../shared/adapters/admin/usage-plan.ts';
+import { getApp, listApps, setAppProviders, setAppStatus } from '../shared/adapters/dynamodb/app-store.ts';
 import {
   type AppRecord,
   CpfhubSettings,
@@ -15,9 +18,6 @@ import {
   SgVerifySettings,
   SingpassSettings,
 } from '../shared/apps/app-record.ts';
-import { getApp, listApps, setAppProviders, setAppStatus } from '../shared/apps/app-store.ts';
-import { ensureUsageKey, onboardApp, rotateAppApiKey } from '../shared/apps/onboarding.ts';
-import { attachUsagePlan, DEFAULT_APP_THROTTLE } from '../shared/apps/usage-plan.ts';
 import { exitWithUsageIfAsked } from './help.ts';
 
 /**

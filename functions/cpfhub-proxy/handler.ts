@@ -1,27 +1,41 @@
-import { callerOf } from '../../shared/apps/caller.ts';
+import { awsPorts } from '../../shared/adapters/aws-ports.ts';
+import { cpfhubConfig, flowSettings } from '../../shared/adapters/broker-config.ts';
+import { perConfiguration } from '../../shared/adapters/env.ts';
+import { flowContext } from '../../shared/core/flow-context.ts';
+import { callerOf } from '../../shared/http/caller-of.ts';
 import { routedHandler } from '../../shared/http/handler.ts';
-import { requiredHeader } from '../../shared/http/request.ts';
-import { jsonResponse } from '../../shared/http/responses.ts';
+import { forwardRequestOf, requiredHeader } from '../../shared/http/request.ts';
+import { jsonResponse, passThroughJson } from '../../shared/http/responses.ts';
 
-// The provider's code is loaded by the first call, not at cold start (the same as elsewhere).
-const cpfhub = () => import('../../shared/providers/cpfhub/cpfhub.ts');
+// Composed once per container (again only if a test changes the settings), on the first call, so
+// the provider's code is loaded then, not at cold start.
+const ports = awsPorts();
+const cpfhub = perConfiguration(async () => {
+  const [{ cpfhubProvider }, { awsCpfhubPorts }] = await Promise.all([
+    import('../../shared/providers/cpfhub/cpfhub.ts'),
+    import('../../shared/adapters/dynamodb/cpfhub-grants.ts'),
+  ]);
+  return cpfhubProvider(cpfhubConfig(), flowContext(ports, flowSettings()), awsCpfhubPorts());
+});
 const proxy = () => import('../../shared/providers/cpfhub/proxy.ts');
 
 /** The header naming a user's grant; its value is the id from the app's sealed OAuth token. */
 const GRANT_HEADER = 'X-Secpass-Grant';
 
 /** Forwards allow-listed CPFHub calls with credentials that never leave Secpass. */
-export const handler = routedHandler({
+export const handler = routedHandler('cpfhub-proxy', {
   'ANY /cpfhub/{proxy+}': async (event) => {
     const caller = callerOf(event);
-    const [{ forwardWithApiKey }, { cpfhubCall }] = await Promise.all([cpfhub(), proxy()]);
-    return forwardWithApiKey(caller, cpfhubCall(event));
+    const [provider, { cpfhubCall }] = await Promise.all([cpfhub(), proxy()]);
+    const answer = await provider.forwardWithApiKey(caller, cpfhubCall(forwardRequestOf(event)));
+    return passThroughJson(answer.statusCode, answer.body);
   },
   'ANY /cpfhub/user/{proxy+}': async (event) => {
     const caller = callerOf(event);
     const grantId = requiredHeader(event, GRANT_HEADER);
-    const [{ forwardForUser }, { cpfhubCall }] = await Promise.all([cpfhub(), proxy()]);
-    return forwardForUser(caller, grantId, cpfhubCall(event));
+    const [provider, { cpfhubCall }] = await Promise.all([cpfhub(), proxy()]);
+    const answer = await provider.forwardForUser(caller, grantId, cpfhubCall(forwardRequestOf(event)));
+    return passThroughJson(answer.statusCode, answer.body);
   },
   'DELETE /cpfhub/oauth/grant': async (event) => {
     const caller = callerOf(event);

@@ -1,5 +1,5 @@
 import { createSecpassClient, type SecpassClient } from '../../packages/client/src/index.ts';
-import type { DemoApp } from '../stack.ts';
+import type { DemoApp } from './registered-app.ts';
 
 /** Where the demo finds Secpass: locally its tokens' `iss` is the gateway URL (SECPASS_ISSUER). */
 export interface SecpassLocation {

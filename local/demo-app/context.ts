@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SecpassClient } from '../../packages/client/src/index.ts';
-import type { DemoApp } from '../stack.ts';
+import type { DemoApp } from './registered-app.ts';
 import type { Sessions } from './sessions.ts';
 
 /** What a page handler gets: the request, and the demo app (1-based `n`) it is for. */

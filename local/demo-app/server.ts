@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { DemoApp } from '../stack.ts';
 import { DemoClients } from './clients.ts';
 import type { DemoContext, PageHandler } from './context.ts';
 import { html, sendPage, sendStatic } from './html.ts';
@@ -18,6 +17,7 @@ import { kioskCode, kioskPage, kioskVisitor } from './pages/kiosk.ts';
 import { myinfoCallback, myinfoLanding, myinfoStart } from './pages/myinfo.ts';
 import { myinfobizCallback, myinfobizLanding, myinfobizStart } from './pages/myinfobiz.ts';
 import { account, logout, singpassCallback, singpassLanding, singpassStart } from './pages/singpass.ts';
+import type { DemoApp } from './registered-app.ts';
 import { Sessions } from './sessions.ts';
 
 /**

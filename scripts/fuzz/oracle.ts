@@ -1,22 +1,25 @@
-import { UpstreamError, type UpstreamFailure, type UpstreamName } from '../../shared/http/errors.ts';
+import { statusOf } from '../../infra/error-answers.ts';
+import type { ApiFamily } from '../../infra/routes.ts';
+import { UpstreamFailed, type UpstreamFailure, type UpstreamName } from '../../shared/core/errors.ts';
 import { htmlResponse } from '../../shared/http/responses.ts';
 
 /**
  * What counts as wrong in an answer, independent of how the case was sent.
  *
  * A 5xx is *designed* only when it is one of our documented upstream failures, exactly as
- * `UpstreamError` renders it: its status for that provider and failure, and a body that is
+ * the error table renders it: its status for that provider's API and failure, and a body that is
  * `{ error: "upstream_<failure>", message: "<provider> <sentence>." }` (plus `upstream_error`, an
  * OAuth error code, when the upstream refused in OAuth's terms), or for the SG-Verify callback the
  * same message as its HTML page. Every other 5xx is undesigned: `internal_error`, the gateway's
  * 502 for a crashed or malformed Lambda, an authorizer failure, an empty body.
  */
-const PROVIDERS: Record<UpstreamName, true> = {
-  Myinfo: true,
-  'Myinfo Business': true,
-  Singpass: true,
-  'SG-Verify': true,
-  CPFHub: true,
+/** Each upstream is called by the routes of one API family. */
+const FAMILY_OF: Record<UpstreamName, ApiFamily> = {
+  Myinfo: 'myinfo',
+  'Myinfo Business': 'myinfobiz',
+  Singpass: 'singpass',
+  'SG-Verify': 'sgverify',
+  CPFHub: 'cpfhub',
 };
 const FAILURES: Record<UpstreamFailure, true> = {
   unreachable: true,
@@ -28,9 +31,15 @@ const FAILURES: Record<UpstreamFailure, true> = {
   bad_token: true,
 };
 
-const DESIGNED_5XX = (Object.keys(PROVIDERS) as UpstreamName[])
+/** A documented upstream failure as the API answers it. */
+export const designedAnswer = (provider: UpstreamName, failure: UpstreamFailure) => {
+  const error = new UpstreamFailed(provider, failure);
+  return { status: statusOf(error.code, FAMILY_OF[provider]), code: error.code, message: error.message };
+};
+
+const DESIGNED_5XX = (Object.keys(FAMILY_OF) as UpstreamName[])
   .flatMap((provider) =>
-    (Object.keys(FAILURES) as UpstreamFailure[]).map((failure) => new UpstreamError(provider, failure)),
+    (Object.keys(FAILURES) as UpstreamFailure[]).map((failure) => designedAnswer(provider, failure)),
   )
   .filter((error) => error.status >= 500);
 
@@ -84,7 +93,7 @@ const LEAK_MARKERS: readonly (readonly [string, RegExp])[] = [
   ['an error label', /\b\w*(?:Error|Exception):/],
   [
     'an error class name',
-    /\b(?:SecpassError|BadRequestError|ForbiddenError|NotFoundError|UpstreamError|UpstreamRateLimitedError|InvokeUsageError|ZodError|URIError|TypeError|SyntaxError|RangeError|ReferenceError|AbortError|TimeoutError|JOSEError|JWEDecryptionFailed|JWSSignatureVerificationFailed|JWTExpired|ConditionalCheckFailedException|ResourceNotFoundException|ValidationException|TransactionCanceledException|ProvisionedThroughputExceededException)\b/,
+    /\b(?:DomainError|InvalidInput|StateRefused|AccessRefused|NotFound|CodeRejected|TooManyAttempts|UpstreamFailed|UpstreamRateLimited|UpstreamRejected|InvokeUsageError|ZodError|URIError|TypeError|SyntaxError|RangeError|ReferenceError|AbortError|TimeoutError|JOSEError|JWEDecryptionFailed|JWSSignatureVerificationFailed|JWTExpired|ConditionalCheckFailedException|ResourceNotFoundException|ValidationException|TransactionCanceledException|ProvisionedThroughputExceededException)\b/,
   ],
   ['an AWS SDK name', /\b(?:DynamoDB(?:Client|DocumentClient)|SecretsManagerClient|@aws-sdk|@smithy)\b/],
   ['a Node error code', /\bERR_[A-Z][A-Z_]{2,}\b|\bE(?:CONNREFUSED|CONNRESET|PIPE|NOTFOUND|ADDRINUSE)\b/],

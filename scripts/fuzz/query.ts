@@ -1,5 +1,5 @@
 import type { Route } from '../../infra/routes.ts';
-import { CPFHUB_SCOPES } from '../../shared/providers/cpfhub/allow-list.ts';
+import { CPFHUB_SCOPES } from '../../shared/apps/cpfhub-scopes.ts';
 import { hostileText, opaqueLike, PROTOTYPE_NAMES } from './nasty.ts';
 import type { Random } from './random.ts';
 import { encodedComponent } from './wire.ts';

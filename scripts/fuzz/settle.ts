@@ -1,8 +1,9 @@
 /**
  * Fuzzing crashes MockPass now and then (a made-up authCode at its Singpass token endpoint), and
  * the local stack starts it again in a new process. Stopping the stack while a restart is still
- * under way leaves the new process running and this one unable to exit (local/mockpass.ts stops
- * only the process it already knows), so the run waits for MockPass to answer again first.
+ * under way leaves the new process running and this one unable to exit (@secpass/simulators'
+ * mockpass.ts stops only the process it already knows), so the run waits for MockPass to answer
+ * again first.
  */
 const SETTLE_MS = 20_000;
 const POLL_MS = 250;

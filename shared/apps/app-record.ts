@@ -1,12 +1,12 @@
 import * as z from 'zod/mini';
-import { CPFHUB_SCOPES } from '../providers/cpfhub/allow-list.ts';
+import { CPFHUB_SCOPES } from './cpfhub-scopes.ts';
 import {
   AUTHENTICATION_CONTEXT_MESSAGE,
   AUTHENTICATION_CONTEXT_TYPES,
   LOGIN_SCOPES,
   MYINFO_CATALOG_SCOPES,
   V3_ONLY_ATTRIBUTES,
-} from '../providers/singpass-fapi/registration-rules.ts';
+} from './fapi-registration-rules.ts';
 
 const PublicEcJwk = z.object({
   kty: z.literal('EC'),

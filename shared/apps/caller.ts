@@ -1,9 +1,6 @@
-import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { ForbiddenError } from '../http/errors.ts';
-import { apiKeyFromAuthorization, authorizationHeaderOf, hashApiKey } from './api-key.ts';
+import { AccessRefused } from '../core/errors.ts';
+import type { AppDirectory } from '../core/ports.ts';
 import type { AppRecord } from './app-record.ts';
-import { getApp } from './app-store.ts';
-import { sandboxAppId } from './sandbox.ts';
 
 /**
  * Who is calling: the app the authorizer named, and either the hash of the key actually presented
@@ -11,31 +8,18 @@ import { sandboxAppId } from './sandbox.ts';
  */
 export type Caller = { appId: string; keyHash: string } | { appId: string; sandbox: true };
 
-const denied = () => new ForbiddenError('invalid_api_key', 'The API key is missing or invalid.');
+export const denied = () => new AccessRefused('invalid_api_key', 'The API key is missing or invalid.');
 
-export const callerOf = (event: APIGatewayProxyEvent): Caller => {
-  const appId = event.requestContext?.authorizer?.appId;
-  if (typeof appId !== 'string' || appId === '') throw denied();
-  const header = authorizationHeaderOf(event.headers);
-  if (header === undefined) {
-    // Checked here too, not only in the authorizer: this function's own configuration must say sandbox.
-    if (appId !== sandboxAppId()) throw denied();
-    return { appId, sandbox: true };
-  }
-  const apiKey = apiKeyFromAuthorization(header);
-  if (!apiKey) throw denied();
-  return { appId, keyHash: hashApiKey(apiKey) };
-};
-
+// A keyless caller was checked against this deployment's sandbox app when it was read from the event.
 const presentedFor = (caller: Caller, app: AppRecord): boolean =>
-  'keyHash' in caller ? app.apiKeyHash === caller.keyHash : app.appId === sandboxAppId();
+  'keyHash' in caller ? app.apiKeyHash === caller.keyHash : true;
 
 /**
  * The caller's app, re-read and re-checked: API Gateway caches the authorizer's answer for
  * minutes, so a disabled app or a rotated-out key must also be refused here, at once.
  */
-export const loadCallerApp = async (caller: Caller): Promise<AppRecord> => {
-  const app = await getApp(caller.appId);
+export const loadCallerApp = async (apps: AppDirectory, caller: Caller): Promise<AppRecord> => {
+  const app = await apps.get(caller.appId);
   if (app?.status !== 'active' || !presentedFor(caller, app)) throw denied();
   return app;
 };

@@ -1,6 +1,13 @@
 import { CompactEncrypt, CompactSign, importJWK, type JWK, SignJWT } from 'jose';
-import { setting } from '../config/env.ts';
-import { loadSigningKeys } from '../secrets/signing-keys.ts';
+import type { Clock, SecretSource } from '../core/ports.ts';
+import { signingKeysFrom } from '../secrets/signing-keys.ts';
+
+export interface TokenConfig {
+  /** `iss` of Secpass tokens: the public base URL of this deployment. */
+  issuer: string;
+  ttlSeconds: number;
+  signingSecretId: () => string;
+}
 
 /** The app a data token is sealed for: its id binds the token, its key encrypts it. */
 export interface TokenRecipient {
@@ -15,17 +22,17 @@ export interface TokenRecipient {
  * to this app and this moment (`aud`, `iss`, `iat`, `exp`) goes in the JWS's protected header,
  * which the signature covers: a JWS one app decrypted cannot be passed off to another.
  */
-export const sealDataToken = async (payload: Uint8Array, app: TokenRecipient): Promise<string> => {
-  const { current } = await loadSigningKeys();
-  const iat = Math.floor(Date.now() / 1000);
+const sealDataToken = async (signer: Signer, payload: Uint8Array, app: TokenRecipient): Promise<string> => {
+  const { current } = await signer.keys();
+  const iat = signer.clock.nowSeconds();
   const jws = await new CompactSign(payload)
     .setProtectedHeader({
       alg: 'ES256',
       kid: current.kid,
-      iss: setting('SECPASS_ISSUER'),
+      iss: signer.config.issuer,
       aud: app.appId,
       iat,
-      exp: iat + setting('SECPASS_TOKEN_TTL_SECONDS'),
+      exp: iat + signer.config.ttlSeconds,
     })
     .sign(current.key);
   const appPublicJwk = app.publicJwk;
@@ -44,14 +51,42 @@ export const sealDataToken = async (payload: Uint8Array, app: TokenRecipient): P
  * The Secpass login token: a JWS ES256 naming the person only by Singpass UUID (`u=<uuid>`),
  * never by NRIC/FIN, for one app (`aud`), short-lived.
  */
-export const signLoginToken = async (uuid: string, appId: string): Promise<string> => {
-  const { current } = await loadSigningKeys();
+const signLoginToken = async (signer: Signer, uuid: string, appId: string): Promise<string> => {
+  const { current } = await signer.keys();
+  const iat = signer.clock.nowSeconds();
   return new SignJWT({})
     .setProtectedHeader({ alg: 'ES256', kid: current.kid, typ: 'JWT' })
     .setSubject(`u=${uuid}`)
-    .setIssuer(setting('SECPASS_ISSUER'))
+    .setIssuer(signer.config.issuer)
     .setAudience(appId)
-    .setIssuedAt()
-    .setExpirationTime(`${setting('SECPASS_TOKEN_TTL_SECONDS')}s`)
+    .setIssuedAt(iat)
+    .setExpirationTime(iat + signer.config.ttlSeconds)
     .sign(current.key);
+};
+
+interface Signer {
+  config: TokenConfig;
+  clock: Clock;
+  keys: ReturnType<typeof signingKeysFrom>;
+}
+
+export interface TokenSealer {
+  sealDataToken(payload: Uint8Array, app: TokenRecipient): Promise<string>;
+  signLoginToken(uuid: string, appId: string): Promise<string>;
+}
+
+/** What issues Secpass tokens, from its configuration, the signing secret and the clock. */
+export const tokenSealer = (
+  config: TokenConfig,
+  ports: { secrets: SecretSource; clock: Clock },
+): TokenSealer => {
+  const signer: Signer = {
+    config,
+    clock: ports.clock,
+    keys: signingKeysFrom(ports.secrets, config.signingSecretId),
+  };
+  return {
+    sealDataToken: (payload, app) => sealDataToken(signer, payload, app),
+    signLoginToken: (uuid, appId) => signLoginToken(signer, uuid, appId),
+  };
 };

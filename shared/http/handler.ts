@@ -1,9 +1,24 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { statusOf } from '../../infra/error-answers.ts';
+import {
+  type ApiFamily,
+  type FunctionName,
+  ROUTES,
+  type RouteKeyOf,
+  routeKeyOf,
+} from '../../infra/routes.ts';
+import {
+  DomainError,
+  type ErrorCode,
+  NotFound,
+  TooManyAttempts,
+  UpstreamFailed,
+  UpstreamRateLimited,
+} from '../core/errors.ts';
 import { inInvocationScope, logger } from '../log/logger.ts';
 import { countUpstreamFailure } from '../log/metrics.ts';
-import { NotFoundError, SecpassError, UpstreamError } from './errors.ts';
 import { errorBody, htmlResponse, jsonResponse } from './responses.ts';
 
 export type HttpHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
@@ -27,18 +42,31 @@ const withHeaders = (result: APIGatewayProxyResult, headers: Readonly<Record<str
   headers: { ...result.headers, ...headers },
 });
 
-/** The one place where errors become HTTP responses. */
-const toHttp = (error: unknown, format: ErrorFormat): APIGatewayProxyResult => {
-  if (error instanceof SecpassError) {
-    const fields = { code: error.code, status: error.status };
+/** Headers an answer must carry so the caller backs off as long as asked. */
+const headersOf = (error: DomainError): Record<string, string> => {
+  if (error instanceof TooManyAttempts) {
+    return { 'Retry-After': String(Math.max(1, Math.ceil(error.retryAfterSeconds))) };
+  }
+  if (error instanceof UpstreamRateLimited && error.retryAfter) return { 'Retry-After': error.retryAfter };
+  return {};
+};
+
+/** The one place where errors become HTTP responses, with the status the error table gives. */
+const toHttp = (error: unknown, family: ApiFamily, format: ErrorFormat): APIGatewayProxyResult => {
+  if (error instanceof DomainError) {
+    const code = error.code as ErrorCode;
+    const status = statusOf(code, family);
+    const fields = { code, status };
     let detail: Record<string, string> = {};
-    if (error instanceof UpstreamError) {
+    if (error instanceof UpstreamFailed) {
       logger.warn('upstream failure', {
         ...fields,
         provider: error.provider,
         upstreamStatus: error.upstreamStatus,
         upstreamError: error.refusal?.error,
         upstreamErrorDescription: error.refusal?.description,
+        // Only the class name: messages of library errors can quote tokens or payloads.
+        causeName: error.cause instanceof Error ? error.cause.name : undefined,
       });
       countUpstreamFailure(error.provider);
       // The upstream's own code is what an operator needs to fix an onboarding problem.
@@ -46,20 +74,36 @@ const toHttp = (error: unknown, format: ErrorFormat): APIGatewayProxyResult => {
     } else {
       logger.info('request refused', fields);
     }
-    return withHeaders(render(format, error.status, error.code, error.message, detail), error.headers);
+    return withHeaders(render(format, status, code, error.message, detail), headersOf(error));
   }
   // Only the error's class name: messages of library errors can quote tokens or payloads.
   logger.error('unexpected failure', { errorName: error instanceof Error ? error.name : typeof error });
   return render(format, 500, 'internal_error', 'We had a problem with our server. Try again later.');
 };
 
-/** One function serving several routes: picks the handler by `METHOD /resource` (or `ANY /resource`). */
-export const routedHandler = (routes: Record<string, HttpHandler>, format: ErrorFormat = 'json') =>
-  httpHandler(async (event, context) => {
-    const handle = routes[`${event.httpMethod} ${event.resource}`] ?? routes[`ANY ${event.resource}`];
-    if (!handle) throw new NotFoundError('not_found', 'No such route.');
+const familyByKey = new Map<string, ApiFamily>(ROUTES.map((route) => [routeKeyOf(route), route.api]));
+const familyOf = (event: APIGatewayProxyEvent): ApiFamily =>
+  familyByKey.get(`${event.httpMethod} ${event.resource}`) ??
+  familyByKey.get(`ANY ${event.resource}`) ??
+  'jwks';
+
+/**
+ * One function serving the routes the route table gives it, by `METHOD /resource` (or
+ * `ANY /resource`): the keys are checked against the table, so no handler serves a route the
+ * table (and so API Gateway) lacks.
+ */
+export const routedHandler = <F extends FunctionName>(
+  _function: F,
+  routes: Record<RouteKeyOf<Exclude<F, 'authorizer'>>, HttpHandler>,
+  format: ErrorFormat = 'json',
+): HttpHandler => {
+  const byKey: Record<string, HttpHandler> = routes;
+  return httpHandler(async (event, context) => {
+    const handle = byKey[`${event.httpMethod} ${event.resource}`] ?? byKey[`ANY ${event.resource}`];
+    if (!handle) throw new NotFound('not_found', 'No such route.');
     return handle(event, context);
   }, format);
+};
 
 /**
  * An app's `X-Correlation-Id` lands in every log line of its request, so it is kept only when it
@@ -80,7 +124,7 @@ const correlationIdOf = (event: APIGatewayProxyEvent): string | undefined => {
 };
 
 /** Wraps a route handler with request-scoped logging and the error mapping. */
-export const httpHandler = (handle: HttpHandler, format: ErrorFormat = 'json'): HttpHandler => {
+const httpHandler = (handle: HttpHandler, format: ErrorFormat): HttpHandler => {
   const wrapped = withLoggingAndErrors(handle, format);
   return (event, context) => inInvocationScope(() => wrapped(event, context));
 };
@@ -103,6 +147,6 @@ const withLoggingAndErrors = (handle: HttpHandler, format: ErrorFormat) =>
       try {
         return await handle(event, context);
       } catch (error) {
-        return toHttp(error, format);
+        return toHttp(error, familyOf(event), format);
       }
     });

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import * as z from 'zod/mini';
-import { BadRequestError } from './errors.ts';
+import { InvalidInput } from '../core/errors.ts';
 
 // Codes and states are opaque to us, but anything beyond this is not something an upstream issued.
 const OPAQUE_VALUE = /^[A-Za-z0-9._~+/=-]{1,512}$/;
@@ -25,14 +25,14 @@ export const requiredQueryParam = (
 ): string => {
   const values = sentValues(event.multiValueQueryStringParameters, name);
   if (values.length === 0 || values[0] === '') {
-    throw new BadRequestError('missing_parameter', `The query parameter "${name}" is required.`);
+    throw new InvalidInput('missing_parameter', `The query parameter "${name}" is required.`);
   }
   if (values.length > 1) {
-    throw new BadRequestError('repeated_parameter', `The query parameter "${name}" must appear once.`);
+    throw new InvalidInput('repeated_parameter', `The query parameter "${name}" must appear once.`);
   }
   const [value] = values;
   if (typeof value !== 'string' || !shape.test(value)) {
-    throw new BadRequestError('invalid_parameter', `The query parameter "${name}" is malformed.`);
+    throw new InvalidInput('invalid_parameter', `The query parameter "${name}" is malformed.`);
   }
   return value;
 };
@@ -44,12 +44,12 @@ export const jsonBody = <T>(event: APIGatewayProxyEvent, schema: z.ZodMiniType<T
   try {
     parsed = JSON.parse(raw ?? '');
   } catch {
-    throw new BadRequestError('invalid_body', 'The request body must be JSON.');
+    throw new InvalidInput('invalid_body', 'The request body must be JSON.');
   }
   const result = schema.safeParse(parsed);
   if (!result.success) {
     const fields = [...new Set(result.error.issues.map((issue) => issue.path.join('.') || 'body'))];
-    throw new BadRequestError('invalid_body', `The request body is invalid at: ${fields.join(', ')}.`);
+    throw new InvalidInput('invalid_body', `The request body is invalid at: ${fields.join(', ')}.`);
   }
   return result.data;
 };
@@ -64,18 +64,29 @@ export const requiredHeader = (event: APIGatewayProxyEvent, name: string): strin
     .filter(([header]) => header.toLowerCase() === wanted)
     .flatMap(([, list]) => list ?? []);
   if (values.length === 0 || values[0] === '') {
-    throw new BadRequestError('missing_header', `The header "${name}" is required.`);
+    throw new InvalidInput('missing_header', `The header "${name}" is required.`);
   }
   if (values.length > 1) {
-    throw new BadRequestError('repeated_header', `The header "${name}" must appear once.`);
+    throw new InvalidInput('repeated_header', `The header "${name}" must appear once.`);
   }
   const [value] = values;
   if (value === undefined || !OPAQUE_VALUE.test(value)) {
-    throw new BadRequestError('invalid_header', `The header "${name}" is malformed.`);
+    throw new InvalidInput('invalid_header', `The header "${name}" is malformed.`);
   }
   return value;
 };
 
 /** The raw body text, whichever way API Gateway passed it. */
+/** What `/cpfhub/{proxy+}` forwards, read from the event: the domain never sees the event itself. */
+export const forwardRequestOf = (event: APIGatewayProxyEvent) => ({
+  method: event.httpMethod,
+  path: event.pathParameters?.proxy ?? '',
+  query: event.multiValueQueryStringParameters ?? {},
+  contentType: Object.entries(event.headers ?? {}).find(
+    ([name]) => name.toLowerCase() === 'content-type',
+  )?.[1],
+  body: bodyText(event) ?? undefined,
+});
+
 export const bodyText = (event: APIGatewayProxyEvent): string | null =>
   event.isBase64Encoded && event.body ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;

@@ -1,5 +1,5 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { UpstreamName } from '../http/errors.ts';
+import type { UpstreamName } from '../core/errors.ts';
 
 /** Shared with the stack's alarms and dashboard, so both name the same metric. */
 export const METRICS_NAMESPACE = 'Secpass';

@@ -1,12 +1,17 @@
-import { type SettingName, setting } from '../config/env.ts';
-
-export type ClientIdSetting = Extract<SettingName, `${string}_CLIENT_ID`>;
+/**
+ * A registration's client id as the configuration gives it: the value, when set, and the name of
+ * the setting that would set it (for the operator's message when neither it nor a secret does).
+ */
+export interface ConfiguredClientId {
+  value: string | undefined;
+  setting: string;
+}
 
 /** A client id neither the configuration nor (for a function that reads it anyway) the secret names. */
 export class MissingClientIdError extends Error {
   override readonly name = 'MissingClientIdError';
   readonly code = 'missing_client_id';
-  constructor(readonly setting: ClientIdSetting) {
+  constructor(readonly setting: string) {
     super(`environment variable ${setting} is not set: the stack sets it from CDK context`);
   }
 }
@@ -17,8 +22,8 @@ export class MissingClientIdError extends Error {
  * still carry one: a function that reads that secret anyway falls back to it, so an older
  * deployment keeps working until its configuration names the id.
  */
-export const clientIdOf = (name: ClientIdSetting, fromSecret?: string): string => {
-  const id = setting(name) ?? fromSecret;
-  if (id === undefined) throw new MissingClientIdError(name);
+export const clientIdOf = (configured: ConfiguredClientId, fromSecret?: string): string => {
+  const id = configured.value ?? fromSecret;
+  if (id === undefined) throw new MissingClientIdError(configured.setting);
   return id;
 };

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
-import { setting } from '../config/env.ts';
-import { cachedSecret } from './cached-secret.ts';
-import { clientIdOf } from './client-id.ts';
+import { parsedSecret } from '../core/parsed-secret.ts';
+import type { SecretSource } from '../core/ports.ts';
+import { type ConfiguredClientId, clientIdOf } from './client-id.ts';
 import { KeyLifecycle } from './private-ec-jwk.ts';
 
 /** An AES-256 key that seals something at rest, named so rotation can find it. */
@@ -42,12 +42,12 @@ export interface CpfhubCredentials {
   openingKeys: Map<string, Buffer>;
 }
 
-/** Our OAuth client's id: starting a consent needs nothing else of CPFHub's, and reads no secret. */
-export const cpfhubClientId = (fromSecret?: string): string => clientIdOf('CPFHUB_CLIENT_ID', fromSecret);
-
-export const loadCpfhubCredentials = cachedSecret(
-  () => setting('CPFHUB_SECRET_ID'),
-  (raw): CpfhubCredentials => {
+export const cpfhubCredentialsFrom = (
+  secrets: SecretSource,
+  secretId: () => string,
+  configuredClientId: () => ConfiguredClientId,
+) =>
+  parsedSecret(secrets, secretId, (raw): CpfhubCredentials => {
     const secret = CpfhubSecret.parse(JSON.parse(raw));
     const keys = secret.tokenKeys.map(({ kid, key }) => ({ kid, key: Buffer.from(key, 'base64') }));
     const [sealingKey] = keys;
@@ -55,11 +55,10 @@ export const loadCpfhubCredentials = cachedSecret(
     return {
       apiKey: secret.apiKey,
       get clientId() {
-        return cpfhubClientId(secret.clientId);
+        return clientIdOf(configuredClientId(), secret.clientId);
       },
       clientSecret: secret.clientSecret,
       sealingKey,
       openingKeys: new Map(keys.map(({ kid, key }) => [kid, key])),
     };
-  },
-);
+  });

@@ -1,7 +1,8 @@
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import * as z from 'zod/mini';
-import { cachedSecret } from './cached-secret.ts';
-import { type ClientIdSetting, clientIdOf } from './client-id.ts';
+import { parsedSecret } from '../core/parsed-secret.ts';
+import type { SecretSource } from '../core/ports.ts';
+import { type ConfiguredClientId, clientIdOf } from './client-id.ts';
 
 /**
  * Credentials for a PKI_SIGN upstream (Myinfo, Myinfo Business and SG-Verify): our client secret,
@@ -32,15 +33,19 @@ export interface PkiCredentials {
  * secret's own `clientId` when the configuration names none, or when no setting is given, as for
  * tools that read a secret directly).
  */
-export const pkiCredentials = (secretId: () => string, clientIdSetting?: ClientIdSetting) =>
-  cachedSecret(secretId, (raw): PkiCredentials => {
+export const pkiCredentials = (
+  secrets: SecretSource,
+  secretId: () => string,
+  configuredClientId?: () => ConfiguredClientId,
+) =>
+  parsedSecret(secrets, secretId, (raw): PkiCredentials => {
     const secret = PkiCredentialsSecret.parse(JSON.parse(raw));
     const privateKeys = secret.privateKeys.map((pem) => createPrivateKey(pem));
     const [signingKey] = privateKeys;
     if (!signingKey) throw new Error('no private key');
     return {
       get clientId() {
-        if (clientIdSetting) return clientIdOf(clientIdSetting, secret.clientId);
+        if (configuredClientId) return clientIdOf(configuredClientId(), secret.clientId);
         if (secret.clientId === undefined) throw new Error('the secret names no client id');
         return secret.clientId;
       },

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
-import { setting } from '../config/env.ts';
-import { cachedSecret } from './cached-secret.ts';
+import { parsedSecret } from '../core/parsed-secret.ts';
+import type { SecretSource } from '../core/ports.ts';
 
 /**
  * The public halves of our keys, in a secret of their own so that the public JWKS function reads
@@ -39,14 +39,16 @@ export class UnpublishedKeysError extends Error {
   }
 }
 
-const loadPublicKeys = cachedSecret(
-  () => setting('SECPASS_PUBLIC_KEYS_SECRET_ID'),
-  (raw): PublicKeysSecret => PublicKeysSecret.parse(JSON.parse(raw)),
-);
-
-/** Every key of the set not yet retired, current first, as published. */
-export const loadPublishedJwks = async (keySet: PublishedKeySet): Promise<PublishedJwk[]> => {
-  const keys = (await loadPublicKeys())[keySet];
-  if (!keys) throw new UnpublishedKeysError(keySet);
-  return keys;
+/** Every key of a set not yet retired, current first, as published. */
+export const publishedJwksFrom = (secrets: SecretSource, secretId: () => string) => {
+  const publicKeys = parsedSecret(
+    secrets,
+    secretId,
+    (raw): PublicKeysSecret => PublicKeysSecret.parse(JSON.parse(raw)),
+  );
+  return async (keySet: PublishedKeySet): Promise<PublishedJwk[]> => {
+    const keys = (await publicKeys())[keySet];
+    if (!keys) throw new UnpublishedKeysError(keySet);
+    return keys;
+  };
 };

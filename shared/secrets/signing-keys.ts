@@ -1,7 +1,7 @@
 import { type CryptoKey, importJWK } from 'jose';
 import * as z from 'zod/mini';
-import { setting } from '../config/env.ts';
-import { cachedSecret } from './cached-secret.ts';
+import { parsedSecret } from '../core/parsed-secret.ts';
+import type { SecretSource } from '../core/ports.ts';
 import { epochSeconds, firstActive, PrivateEcJwk, publicPart } from './private-ec-jwk.ts';
 import type { PublishedJwk } from './public-keys.ts';
 
@@ -24,12 +24,10 @@ export interface SigningKeys {
 export const signingPublicJwks = ({ keys }: SigningSecret): PublishedJwk[] =>
   keys.map((jwk) => ({ ...publicPart(jwk), alg: 'ES256', use: 'sig' }));
 
-export const loadSigningKeys = cachedSecret(
-  () => setting('SECPASS_SIGNING_SECRET_ID'),
-  async (raw): Promise<SigningKeys> => {
+export const signingKeysFrom = (secrets: SecretSource, secretId: () => string) =>
+  parsedSecret(secrets, secretId, async (raw): Promise<SigningKeys> => {
     const { keys } = SigningSecret.parse(JSON.parse(raw));
     const current = firstActive(keys, epochSeconds());
     if (!current) throw new Error('no signing key is active yet');
     return { current: { kid: current.kid, key: (await importJWK(current, 'ES256')) as CryptoKey } };
-  },
-);
+  });

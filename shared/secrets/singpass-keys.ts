@@ -1,8 +1,8 @@
 import { type CryptoKey, importJWK } from 'jose';
 import * as z from 'zod/mini';
-import { setting } from '../config/env.ts';
-import { cachedSecret } from './cached-secret.ts';
-import { clientIdOf } from './client-id.ts';
+import { parsedSecret } from '../core/parsed-secret.ts';
+import type { SecretSource } from '../core/ports.ts';
+import { type ConfiguredClientId, clientIdOf } from './client-id.ts';
 import { epochSeconds, firstActive, PrivateEcJwk, publicPart } from './private-ec-jwk.ts';
 import type { PublishedJwk } from './public-keys.ts';
 
@@ -68,9 +68,12 @@ export const singpassPublicJwks = (secret: SingpassSecret): PublishedJwk[] => [
   ...(secret.fapi ? publicJwksOf(secret.fapi) : []),
 ];
 
-export const loadSingpassKeys = cachedSecret(
-  () => setting('SINGPASS_SECRET_ID'),
-  async (raw): Promise<SingpassKeys> => {
+export const singpassKeysFrom = (
+  secrets: SecretSource,
+  secretId: () => string,
+  configuredClientId: () => ConfiguredClientId,
+) =>
+  parsedSecret(secrets, secretId, async (raw): Promise<SingpassKeys> => {
     const secret = SingpassSecret.parse(JSON.parse(raw));
     const legacy = await importRelyingParty(secret);
     const fapi = secret.fapi ? await importRelyingParty(secret.fapi) : undefined;
@@ -81,10 +84,9 @@ export const loadSingpassKeys = cachedSecret(
       ...legacy,
       // Read when a legacy flow needs it: a deployment on FAPI 2.0 alone may name none.
       get clientId() {
-        return clientIdOf('SINGPASS_CLIENT_ID', secret.clientId);
+        return clientIdOf(configuredClientId(), secret.clientId);
       },
       decryption,
       ...(fapi ? { fapi: { ...fapi, decryption } } : {}),
     };
-  },
-);
+  });

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
-import { setting } from '../config/env.ts';
-import { cachedSecret } from './cached-secret.ts';
+import { parsedSecret } from '../core/parsed-secret.ts';
+import type { SecretSource } from '../core/ports.ts';
 import { AesKey, type SealingKey } from './cpfhub-credentials.ts';
 
 /**
@@ -16,9 +16,8 @@ export interface StateKeys {
   openingKeys: Map<string, Buffer>;
 }
 
-export const loadStateKeys = cachedSecret(
-  () => setting('STATE_KEYS_SECRET_ID'),
-  (raw): StateKeys => {
+export const stateKeysFrom = (secrets: SecretSource, secretId: () => string) =>
+  parsedSecret(secrets, secretId, (raw): StateKeys => {
     const keys = StateKeysSecret.parse(JSON.parse(raw)).keys.map(({ kid, key }) => ({
       kid,
       key: Buffer.from(key, 'base64'),
@@ -26,5 +25,4 @@ export const loadStateKeys = cachedSecret(
     const [sealingKey] = keys;
     if (!sealingKey) throw new Error('no state key');
     return { sealingKey, openingKeys: new Map(keys.map(({ kid, key }) => [kid, key])) };
-  },
-);
+  });

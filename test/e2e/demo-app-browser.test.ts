@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { MYINFOBIZ_PERSONAS } from '@secpass/simulators/myinfobiz';
+import { SGVERIFY_PERSONAS } from '@secpass/simulators/sgverify';
 import type { Browser, Page } from 'puppeteer-core';
-import { MYINFOBIZ_PERSONAS } from '../../local/simulators/myinfobiz/index.ts';
-import { SGVERIFY_PERSONAS } from '../../local/simulators/sgverify/index.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 import { PERSONAS } from '../helpers/flows.ts';
 import { clickAndWait, launchChromium, visibleText, withPage } from './chromium.ts';

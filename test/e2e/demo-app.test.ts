@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { MYINFOBIZ_PERSONAS } from '../../local/simulators/myinfobiz/index.ts';
-import { SGVERIFY_PERSONAS } from '../../local/simulators/sgverify/index.ts';
+import { MYINFOBIZ_PERSONAS } from '@secpass/simulators/myinfobiz';
+import { SGVERIFY_PERSONAS } from '@secpass/simulators/sgverify';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
-import { stateKey } from '../../shared/store/state-store.ts';
-import { documentClient, tableName } from '../../shared/store/table.ts';
+import { stateKey } from '../../shared/adapters/dynamodb/state-store.ts';
+import { documentClient, tableName } from '../../shared/adapters/dynamodb/table.ts';
 import { demoApp } from '../helpers/assertions.ts';
 import { consentAndReturn } from '../helpers/browser.ts';
 import { PERSONAS } from '../helpers/flows.ts';

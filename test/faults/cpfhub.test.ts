@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { type FaultProxy, forwardsFirst } from '@secpass/simulators/fault-proxy';
 import { openSecpassToken } from '../../local/demo-app/open-token.ts';
-import { type FaultProxy, forwardsFirst } from '../../local/fault-proxy.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
-import type { UpstreamFailure } from '../../shared/http/errors.ts';
+import type { UpstreamFailure } from '../../shared/core/errors.ts';
 import { demoApp, expectError } from '../helpers/assertions.ts';
 import {
   ANY_PATH,

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { FaultProxy } from '../../local/fault-proxy.ts';
-import { MYINFOBIZ_PERSONAS } from '../../local/simulators/myinfobiz/index.ts';
-import { SGVERIFY_PERSONAS } from '../../local/simulators/sgverify/index.ts';
+import type { FaultProxy } from '@secpass/simulators/fault-proxy';
+import { MYINFOBIZ_PERSONAS } from '@secpass/simulators/myinfobiz';
+import { SGVERIFY_PERSONAS } from '@secpass/simulators/sgverify';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
-import { UpstreamError } from '../../shared/http/errors.ts';
+import { UpstreamFailed } from '../../shared/core/errors.ts';
 import { demoApp, expectError } from '../helpers/assertions.ts';
 import { consentAndReturn } from '../helpers/browser.ts';
 import { describeOutcome, type FaultCase, pkiOAuthFaultCases } from '../helpers/fault-cases.ts';
@@ -168,7 +168,7 @@ const result = (state: string) =>
 
 describe('SG-Verify callback behind a faulty network', () => {
   for (const { name, fault, path, failure } of pkiOAuthFaultCases(visitor.uuid, /\/person\//)) {
-    const sentence = failure && new UpstreamError('SG-Verify', failure).message;
+    const sentence = failure && new UpstreamFailed('SG-Verify', failure).message;
     const outcome = sentence
       ? `502 page "${sentence}", nothing stored, the QR still serves`
       : 'still succeeds, one result';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { FaultProxy } from '../../local/fault-proxy.ts';
+import type { FaultProxy } from '@secpass/simulators/fault-proxy';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 import { demoApp, expectError } from '../helpers/assertions.ts';
 import {

@@ -1,7 +1,7 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import type { Fault } from '../../local/fault-proxy.ts';
-import type { UpstreamFailure } from '../../shared/http/errors.ts';
-import { documentClient, tableName } from '../../shared/store/table.ts';
+import type { Fault } from '@secpass/simulators/fault-proxy';
+import { documentClient, tableName } from '../../shared/adapters/dynamodb/table.ts';
+import type { UpstreamFailure } from '../../shared/core/errors.ts';
 import {
   accessTokenSignedByStranger,
   dataEncryptedToStranger,

@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
+import type { ForgedAnswer } from '@secpass/simulators/fault-proxy';
+import { mockpassKeys } from '@secpass/simulators/mockpass';
 import { CompactEncrypt, CompactSign, importJWK, importX509, type JWK, SignJWT } from 'jose';
-import type { ForgedAnswer } from '../../local/fault-proxy.ts';
-import { mockpassKeys } from '../../local/mockpass.ts';
 
 /**
  * Answers an attacker on the path (or a misconfigured upstream) could send: well-formed, addressed

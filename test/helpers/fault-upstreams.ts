@@ -1,5 +1,5 @@
-import { type FaultProxy, startFaultProxy } from '../../local/fault-proxy.ts';
-import { resetConfig } from '../../shared/config/env.ts';
+import { type FaultProxy, startFaultProxy } from '@secpass/simulators/fault-proxy';
+import { resetConfig } from '../../shared/adapters/env.ts';
 
 /** The settings that name where an upstream is; a fault proxy can stand in for any of them. */
 export type UpstreamUrlSetting =

@@ -1,5 +1,5 @@
 import type { DemoApp, LocalStack } from '../../local/stack.ts';
-import { resetConfig } from '../../shared/config/env.ts';
+import { resetConfig } from '../../shared/adapters/env.ts';
 import { consentAndReturn, type PersonaHeaders } from './browser.ts';
 
 /** MockPass Myinfo v3 personas: citizen, permanent resident, and foreigners with F and G FINs. */

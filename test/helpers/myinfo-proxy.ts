@@ -1,8 +1,8 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { createServer, type IncomingMessage, request, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { mockpassKeys } from '@secpass/simulators/mockpass';
 import { CompactEncrypt, CompactSign, importX509, SignJWT } from 'jose';
-import { mockpassKeys } from '../../local/mockpass.ts';
 
 /**
  * Sits between Secpass and MockPass's Myinfo routes. In `pass` mode it forwards everything

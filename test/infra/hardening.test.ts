@@ -13,7 +13,7 @@ import { type EnvironmentName, UPSTREAM_URLS } from '../../infra/environments.ts
 import { FIREWALL_ANSWERS, PATH_PATTERNS, RATE_LIMITS } from '../../infra/firewall-limits.ts';
 import { FUNCTION_NAMES, ROUTES } from '../../infra/routes.ts';
 import { SecpassStack, type SecpassStackProps } from '../../infra/stack.ts';
-import { DEFAULT_APP_THROTTLE } from '../../shared/apps/usage-plan.ts';
+import { DEFAULT_APP_THROTTLE } from '../../shared/adapters/admin/usage-plan.ts';
 import { METRICS_NAMESPACE, UPSTREAM_FAILURE_METRIC } from '../../shared/log/metrics.ts';
 
 /**

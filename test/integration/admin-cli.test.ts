@@ -3,10 +3,10 @@ import { execFile } from 'node:child_process';
 import { createServer } from 'node:http';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
-import { closeServer, listenOnLoopback } from '../../local/simulators/http.ts';
+import { closeServer, listenOnLoopback } from '@secpass/simulators/http';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
+import { createApp, getApp, newAppId } from '../../shared/adapters/dynamodb/app-store.ts';
 import { generateApiKey, hashApiKey } from '../../shared/apps/api-key.ts';
-import { createApp, getApp, newAppId } from '../../shared/apps/app-store.ts';
 import { expectError } from '../helpers/assertions.ts';
 import { basic } from '../helpers/flows.ts';
 

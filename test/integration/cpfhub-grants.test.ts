@@ -3,14 +3,17 @@ import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { FaultProxy } from '@secpass/simulators/fault-proxy';
 import { openSecpassToken } from '../../local/demo-app/open-token.ts';
 import { newAppKeyPair } from '../../local/dev-keys.ts';
-import type { FaultProxy } from '../../local/fault-proxy.ts';
 import { type DemoApp, type LocalStack, startLocalStack } from '../../local/stack.ts';
-import { onboardApp } from '../../shared/apps/onboarding.ts';
-import { loadCpfhubCredentials } from '../../shared/secrets/cpfhub-credentials.ts';
-import { stateKey } from '../../shared/store/state-store.ts';
-import { documentClient, tableName } from '../../shared/store/table.ts';
+import { onboardApp } from '../../shared/adapters/admin/onboarding.ts';
+import { configuredClientId } from '../../shared/adapters/broker-config.ts';
+import { stateKey } from '../../shared/adapters/dynamodb/state-store.ts';
+import { documentClient, tableName } from '../../shared/adapters/dynamodb/table.ts';
+import { setting } from '../../shared/adapters/env.ts';
+import { secretsManagerSource } from '../../shared/adapters/secrets-manager.ts';
+import { cpfhubCredentialsFrom } from '../../shared/secrets/cpfhub-credentials.ts';
 import { demoApp, expectError } from '../helpers/assertions.ts';
 import { faultProxyFor, pointUpstream } from '../helpers/fault-upstreams.ts';
 import {
@@ -65,7 +68,11 @@ const newGrant = async (owner: DemoApp, scope = SCOPE) => {
  * comes back, which revokes every token issued from it (RFC 6749 §4.1.2), as a withdrawal would.
  */
 const endGrantAtCpfhub = async (code: string) => {
-  const { clientId, clientSecret } = await loadCpfhubCredentials();
+  const { clientId, clientSecret } = await cpfhubCredentialsFrom(
+    secretsManagerSource(),
+    () => setting('CPFHUB_SECRET_ID'),
+    () => configuredClientId('CPFHUB_CLIENT_ID'),
+  )();
   const response = await fetch(`${stack.upstreams.cpfhub}/oauth/token`, {
     method: 'POST',
     headers: {

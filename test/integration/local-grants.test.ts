@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
-import { getApp } from '../../shared/apps/app-store.ts';
-import { runAsFunction } from '../../shared/aws/invoking-function.ts';
-import { loadCpfhubCredentials } from '../../shared/secrets/cpfhub-credentials.ts';
+import { getApp } from '../../shared/adapters/dynamodb/app-store.ts';
+import { runAsFunction } from '../../shared/adapters/invoking-function.ts';
+import { secretsManagerSource } from '../../shared/adapters/secrets-manager.ts';
+import { cpfhubCredentialsFrom } from '../../shared/secrets/cpfhub-credentials.ts';
 import { pkiCredentials } from '../../shared/secrets/pki-credentials.ts';
-import { loadSigningKeys } from '../../shared/secrets/signing-keys.ts';
-import { newStateValue, saveState } from '../../shared/store/state-store.ts';
-import { nowSeconds } from '../../shared/store/table.ts';
+import { signingKeysFrom } from '../../shared/secrets/signing-keys.ts';
 import { demoApp } from '../helpers/assertions.ts';
 import { basic, myinfoInit } from '../helpers/flows.ts';
+import { newStateValue, nowSeconds, saveState } from '../support/table-states.ts';
 
 /**
  * The local stack holds each function to the CDK stack's grants (infra/access.ts): the Secrets
@@ -48,11 +48,19 @@ describe('authorise-init starts flows knowing client ids from configuration', ()
     assert.equal(myinfoUrl.searchParams.get('client_id'), stack.handlerEnvironment.MYINFO_CLIENT_ID);
 
     await assert.rejects(
-      runAsFunction('authorise-init', () => loadCpfhubCredentials()),
+      runAsFunction('authorise-init', () =>
+        cpfhubCredentialsFrom(
+          secretsManagerSource(),
+          () => stack.secretIds.cpfhub,
+          () => ({ value: 'x', setting: 'CPFHUB_CLIENT_ID' }),
+        )(),
+      ),
       accessDenied('secretsmanager:GetSecretValue'),
     );
     await assert.rejects(
-      runAsFunction('authorise-init', () => pkiCredentials(() => stack.secretIds.myinfo)()),
+      runAsFunction('authorise-init', () =>
+        pkiCredentials(secretsManagerSource(), () => stack.secretIds.myinfo)(),
+      ),
       accessDenied('secretsmanager:GetSecretValue'),
     );
   });
@@ -61,7 +69,7 @@ describe('authorise-init starts flows knowing client ids from configuration', ()
 describe('secrets, as each function may read them', () => {
   test('jwks is refused the signing keys it publishes the public halves of', async () => {
     await assert.rejects(
-      runAsFunction('jwks', () => loadSigningKeys()),
+      runAsFunction('jwks', () => signingKeysFrom(secretsManagerSource(), () => stack.secretIds.signing)()),
       accessDenied('secretsmanager:GetSecretValue'),
     );
     const published = await fetch(stack.secpassJwksUrl);
@@ -69,7 +77,9 @@ describe('secrets, as each function may read them', () => {
   });
 
   test('token-exchange, which signs tokens, may read them', async () => {
-    const { current } = await runAsFunction('token-exchange', () => loadSigningKeys());
+    const { current } = await runAsFunction('token-exchange', () =>
+      signingKeysFrom(secretsManagerSource(), () => stack.secretIds.signing)(),
+    );
     assert.ok(current.kid);
   });
 });

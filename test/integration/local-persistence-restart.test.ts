@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { promisify } from 'node:util';
-import { freeStartPortsEnvironment } from '../../local/ports.ts';
+import { freeStartPortsEnvironment } from '@secpass/simulators/ports';
 
 /**
  * `npm start` keeps apps across restarts in SECPASS_LOCAL_DIR (DynamoDB Local is in memory): the

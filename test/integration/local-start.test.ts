@@ -5,12 +5,12 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { freeStartPortsEnvironment } from '../../local/ports.ts';
+import { freeStartPortsEnvironment } from '@secpass/simulators/ports';
 import {
   headlessAuthorize,
   type SingpassFapiIssuer,
   startSingpassFapiIssuer,
-} from '../../local/simulators/singpass-fapi/index.ts';
+} from '@secpass/simulators/singpass-fapi';
 import { PERSONAS } from '../helpers/flows.ts';
 
 /** `npm start` exactly as a newcomer types it, writing its files to `localDir`. */

@@ -2,14 +2,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { newAppKeyPair } from '../../local/dev-keys.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
-import { setAppStatus } from '../../shared/apps/app-store.ts';
-import { onboardApp } from '../../shared/apps/onboarding.ts';
-import { resetConfig } from '../../shared/config/env.ts';
-import { newStateValue, saveState } from '../../shared/store/state-store.ts';
-import { nowSeconds } from '../../shared/store/table.ts';
+import { onboardApp } from '../../shared/adapters/admin/onboarding.ts';
+import { setAppStatus } from '../../shared/adapters/dynamodb/app-store.ts';
+import { resetConfig } from '../../shared/adapters/env.ts';
 import { demoApp, expectError } from '../helpers/assertions.ts';
 import { basic, myinfoConsent, myinfoToken, PERSONAS, tokenQuery, useMyinfoBase } from '../helpers/flows.ts';
 import { type MyinfoProxy, type ProxyMode, startMyinfoProxy } from '../helpers/myinfo-proxy.ts';
+import { newStateValue, nowSeconds, saveState } from '../support/table-states.ts';
 
 let stack: LocalStack;
 let proxy: MyinfoProxy;

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { after, before, describe, test } from 'node:test';
+import { mockpassKeys } from '@secpass/simulators/mockpass';
 import {
   CompactEncrypt,
   compactDecrypt,
@@ -12,7 +13,6 @@ import {
   importX509,
 } from 'jose';
 import { openSecpassToken } from '../../local/demo-app/open-token.ts';
-import { mockpassKeys } from '../../local/mockpass.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 import { demoApp } from '../helpers/assertions.ts';
 import {

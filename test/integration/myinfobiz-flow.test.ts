@@ -1,14 +1,13 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import { MYINFOBIZ_PERSONAS } from '@secpass/simulators/myinfobiz';
 import { openSecpassToken } from '../../local/demo-app/open-token.ts';
-import { MYINFOBIZ_PERSONAS } from '../../local/simulators/myinfobiz/index.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
-import { newStateValue, saveState } from '../../shared/store/state-store.ts';
-import { nowSeconds } from '../../shared/store/table.ts';
 import { demoApp, expectError } from '../helpers/assertions.ts';
 import { consentAndReturn } from '../helpers/browser.ts';
 import { basic, myinfoConsent, PERSONAS, secpassOf, tokenQuery } from '../helpers/flows.ts';
+import { newStateValue, nowSeconds, saveState } from '../support/table-states.ts';
 
 let stack: LocalStack;
 before(async () => {
@@ -131,7 +130,7 @@ describe('Myinfo Business through Secpass', () => {
   });
 
   test('Myinfo Business unreachable → 404 upstream_unreachable', async () => {
-    const { resetConfig } = await import('../../shared/config/env.ts');
+    const { resetConfig } = await import('../../shared/adapters/env.ts');
     const original = process.env.MYINFOBIZ_BASE_URL ?? '';
     const { code, state } = await bizConsent(0, MYINFOBIZ_PERSONAS[0] ?? { uen: '', uinfin: '' });
     process.env.MYINFOBIZ_BASE_URL = 'http://127.0.0.1:9/biz/v2';

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { headlessAuthorize } from '../../local/simulators/singpass-fapi/index.ts';
+import { headlessAuthorize } from '@secpass/simulators/singpass-fapi';
 import { type DemoApp, type LocalStack, startLocalStack } from '../../local/stack.ts';
-import { getApp, setAppProviders, setAppStatus } from '../../shared/apps/app-store.ts';
-import { rotateAppApiKey } from '../../shared/apps/onboarding.ts';
+import { rotateAppApiKey } from '../../shared/adapters/admin/onboarding.ts';
+import { getApp, setAppProviders, setAppStatus } from '../../shared/adapters/dynamodb/app-store.ts';
 import { demoApp, expectError } from '../helpers/assertions.ts';
 import {
   cpfhubConsent,

@@ -10,8 +10,8 @@ import {
   type ProxyHandler,
 } from '../../local/lambda-runtime.ts';
 import { type DemoApp, type LocalStack, startLocalStack } from '../../local/stack.ts';
+import { setAppStatus } from '../../shared/adapters/dynamodb/app-store.ts';
 import { generateApiKey } from '../../shared/apps/api-key.ts';
-import { setAppStatus } from '../../shared/apps/app-store.ts';
 import { expectError } from '../helpers/assertions.ts';
 import { consentAndReturn } from '../helpers/browser.ts';
 import { PERSONAS, secpassOf } from '../helpers/flows.ts';

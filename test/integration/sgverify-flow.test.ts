@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { SGVERIFY_PERSONAS } from '@secpass/simulators/sgverify';
 import { openSecpassToken } from '../../local/demo-app/open-token.ts';
-import { SGVERIFY_PERSONAS } from '../../local/simulators/sgverify/index.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 import { demoApp } from '../helpers/assertions.ts';
 import { basic, postJson, secpassOf } from '../helpers/flows.ts';

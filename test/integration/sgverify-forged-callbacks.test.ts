@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
+import { SGVERIFY_PERSONAS } from '@secpass/simulators/sgverify';
 import { openSecpassToken } from '../../local/demo-app/open-token.ts';
-import { SGVERIFY_PERSONAS } from '../../local/simulators/sgverify/index.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
-import { resetConfig } from '../../shared/config/env.ts';
+import { resetConfig } from '../../shared/adapters/env.ts';
 import { UPSTREAM_FAILURE_METRIC } from '../../shared/log/metrics.ts';
 import { FAILED_CALLBACK_LIMIT } from '../../shared/providers/sgverify/callback-throttle.ts';
 import { demoApp } from '../helpers/assertions.ts';

@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
-import { setAppStatus } from '../../shared/apps/app-store.ts';
-import { resetConfig } from '../../shared/config/env.ts';
-import { newStateValue, saveState } from '../../shared/store/state-store.ts';
-import { nowSeconds } from '../../shared/store/table.ts';
+import { setAppStatus } from '../../shared/adapters/dynamodb/app-store.ts';
+import { resetConfig } from '../../shared/adapters/env.ts';
 import { demoApp, expectError } from '../helpers/assertions.ts';
 import { type FakeSingpass, type IdTokenFlaw, startFakeSingpass } from '../helpers/fake-singpass.ts';
 import { basic, PERSONAS, postJson, singpassLogin } from '../helpers/flows.ts';
+import { newStateValue, nowSeconds, saveState } from '../support/table-states.ts';
 
 let stack: LocalStack;
 let fake: FakeSingpass;

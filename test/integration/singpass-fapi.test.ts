@@ -2,19 +2,20 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { headlessAuthorize } from '@secpass/simulators/singpass-fapi';
 import { createRemoteJWKSet, exportJWK, generateKeyPair, type JWK, jwtVerify } from 'jose';
 import { openSecpassToken } from '../../local/demo-app/open-token.ts';
-import { headlessAuthorize } from '../../local/simulators/singpass-fapi/index.ts';
 import { type DemoApp, type LocalStack, startLocalStack } from '../../local/stack.ts';
+import { getApp, setAppProviders } from '../../shared/adapters/dynamodb/app-store.ts';
+import { stateKey } from '../../shared/adapters/dynamodb/state-store.ts';
+import { documentClient, tableName } from '../../shared/adapters/dynamodb/table.ts';
+import { resetConfig, setting } from '../../shared/adapters/env.ts';
+import { secretsManagerSource } from '../../shared/adapters/secrets-manager.ts';
 import type { AppRecord } from '../../shared/apps/app-record.ts';
-import { getApp, setAppProviders } from '../../shared/apps/app-store.ts';
-import { resetConfig } from '../../shared/config/env.ts';
 import { sealText } from '../../shared/crypto/token-cipher.ts';
 import { PrivateEcJwk } from '../../shared/secrets/private-ec-jwk.ts';
 import type { SingpassSecret } from '../../shared/secrets/singpass-keys.ts';
-import { loadStateKeys } from '../../shared/secrets/state-keys.ts';
-import { stateKey } from '../../shared/store/state-store.ts';
-import { documentClient, tableName } from '../../shared/store/table.ts';
+import { stateKeysFrom } from '../../shared/secrets/state-keys.ts';
 import { demoApp, expectError, expectUpstreamRefusal } from '../helpers/assertions.ts';
 import { type FakeSingpass, type IdTokenFlaw, startFakeSingpass } from '../helpers/fake-singpass.ts';
 import {
@@ -280,7 +281,8 @@ describe('refused', () => {
           ':key': {
             sealedPrivateJwk: sealText(
               JSON.stringify(await exportJWK(other.privateKey)),
-              (await loadStateKeys()).sealingKey,
+              (await stateKeysFrom(secretsManagerSource(), () => setting('STATE_KEYS_SECRET_ID'))())
+                .sealingKey,
               `state:${state}`,
             ),
             publicJwk: await exportJWK(other.publicKey),

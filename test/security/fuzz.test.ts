@@ -3,11 +3,10 @@ import { after, before, test } from 'node:test';
 import { ROUTES } from '../../infra/routes.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 import { FINDING_KINDS } from '../../scripts/fuzz/findings.ts';
-import { leakIn, undesigned5xx } from '../../scripts/fuzz/oracle.ts';
+import { designedAnswer, leakIn, undesigned5xx } from '../../scripts/fuzz/oracle.ts';
 import { formatReport } from '../../scripts/fuzz/report.ts';
 import { type FuzzReport, runFuzz } from '../../scripts/fuzz/run.ts';
 import { mockPassSettled } from '../../scripts/fuzz/settle.ts';
-import { UpstreamError } from '../../shared/http/errors.ts';
 import { htmlResponse } from '../../shared/http/responses.ts';
 
 /**
@@ -78,9 +77,9 @@ const json = (status: number, body: unknown) => ({
 
 test('a 5xx is designed only when it is a documented upstream failure, exactly as rendered', () => {
   for (const error of [
-    new UpstreamError('Singpass', 'unreachable'),
-    new UpstreamError('CPFHub', 'timeout'),
-    new UpstreamError('SG-Verify', 'bad_signature'),
+    designedAnswer('Singpass', 'unreachable'),
+    designedAnswer('CPFHub', 'timeout'),
+    designedAnswer('SG-Verify', 'bad_signature'),
   ]) {
     const body = { error: error.code, message: error.message };
     assert.equal(undesigned5xx(json(error.status, body)), undefined, error.code);

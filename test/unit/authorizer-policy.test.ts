@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ROUTES } from '../../infra/routes.ts';
-import { wholeApi } from '../../shared/apps/authorize-request.ts';
+import { wholeApi } from '../../shared/http/authorize-request.ts';
 
 // API Gateway caches one answer per key for every route: an Allow won on one route must cover all.
 test('the Allow policy covers every route and method of the stage, and nothing beyond it', () => {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, test } from 'node:test';
-import { resetConfig } from '../../shared/config/env.ts';
+import { configuredClientId } from '../../shared/adapters/broker-config.ts';
+import { resetConfig } from '../../shared/adapters/env.ts';
 import { clientIdOf, MissingClientIdError } from '../../shared/secrets/client-id.ts';
-import { cpfhubClientId } from '../../shared/secrets/cpfhub-credentials.ts';
 
 /**
  * Client ids are configuration (set by the stack from CDK context), so a function that only
@@ -21,17 +21,19 @@ afterEach(() => withEnvironment({ MYINFO_CLIENT_ID: undefined, CPFHUB_CLIENT_ID:
 describe('client ids', () => {
   test('the configured id wins, even over one an older secret still holds', () => {
     withEnvironment({ MYINFO_CLIENT_ID: 'STG2-CONFIGURED' });
-    assert.equal(clientIdOf('MYINFO_CLIENT_ID'), 'STG2-CONFIGURED');
-    assert.equal(clientIdOf('MYINFO_CLIENT_ID', 'STG2-FROM-SECRET'), 'STG2-CONFIGURED');
+    const configured = configuredClientId('MYINFO_CLIENT_ID');
+    assert.deepEqual(configured, { value: 'STG2-CONFIGURED', setting: 'MYINFO_CLIENT_ID' });
+    assert.equal(clientIdOf(configured), 'STG2-CONFIGURED');
+    assert.equal(clientIdOf(configured, 'STG2-FROM-SECRET'), 'STG2-CONFIGURED');
   });
 
   test('without configuration, a function that read the secret anyway falls back to its id', () => {
-    assert.equal(clientIdOf('MYINFO_CLIENT_ID', 'STG2-FROM-SECRET'), 'STG2-FROM-SECRET');
+    assert.equal(clientIdOf(configuredClientId('MYINFO_CLIENT_ID'), 'STG2-FROM-SECRET'), 'STG2-FROM-SECRET');
   });
 
   test('neither: a typed error naming the variable, never a guessed id', () => {
     assert.throws(
-      () => cpfhubClientId(),
+      () => clientIdOf(configuredClientId('CPFHUB_CLIENT_ID')),
       (error: unknown) =>
         error instanceof MissingClientIdError &&
         error.code === 'missing_client_id' &&
@@ -42,6 +44,9 @@ describe('client ids', () => {
 
   test('an empty variable is a misconfiguration, not an absent one', () => {
     withEnvironment({ CPFHUB_CLIENT_ID: '' });
-    assert.throws(() => cpfhubClientId('from-secret'), /CPFHUB_CLIENT_ID is missing or invalid/);
+    assert.throws(
+      () => clientIdOf(configuredClientId('CPFHUB_CLIENT_ID'), 'from-secret'),
+      /CPFHUB_CLIENT_ID is missing or invalid/,
+    );
   });
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { lambdaContext } from '../../local/lambda-runtime.ts';
-import { httpHandler } from '../../shared/http/handler.ts';
+import { routedHandler } from '../../shared/http/handler.ts';
 import { jsonResponse } from '../../shared/http/responses.ts';
 
 /**
@@ -25,12 +25,15 @@ after(() => {
   process.stdout.write = originalWrite;
 });
 
-const handler = httpHandler(async () => jsonResponse(200, { ok: true }));
+const handler = routedHandler('jwks', {
+  'GET /.well-known/jwks.json': async () => jsonResponse(200, { ok: true }),
+  'GET /singpass/jwks': async () => jsonResponse(200, { ok: true }),
+});
 
 const eventWith = (headers: Record<string, string>): APIGatewayProxyEvent =>
   ({
-    resource: '/probe',
-    path: '/probe',
+    resource: '/.well-known/jwks.json',
+    path: '/.well-known/jwks.json',
     httpMethod: 'GET',
     headers,
     multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, [value]])),

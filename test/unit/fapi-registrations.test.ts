@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { MyinfoPersonSettings, SingpassSettings } from '../../shared/apps/app-record.ts';
-import { UpstreamError } from '../../shared/http/errors.ts';
+import { UpstreamFailed } from '../../shared/core/errors.ts';
 
 /** The settings an operator records for an app's Singpass FAPI 2.0 registrations, checked as they are configured. */
 const CALLBACK = 'https://payroll.example/callback';
@@ -141,9 +141,12 @@ describe('the Myinfo registration', () => {
 
 describe("Singpass's refusal as the app and the log see it", () => {
   test('the OAuth error code is kept; the description is kept for the log with what could be personal masked', () => {
-    const error = new UpstreamError('Singpass', 'error_status', 400, {
-      error: 'invalid_request',
-      description: `state for S9812381D with token eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlc2lnbmF0dXJlc2ln\u0007 failed`,
+    const error = new UpstreamFailed('Singpass', 'error_status', {
+      upstreamStatus: 400,
+      refusal: {
+        error: 'invalid_request',
+        description: `state for S9812381D with token eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlc2lnbmF0dXJlc2ln\u0007 failed`,
+      },
     });
     assert.equal(error.refusal?.error, 'invalid_request');
     assert.equal(error.refusal?.description?.includes('S9812381D'), false);
@@ -154,7 +157,11 @@ describe("Singpass's refusal as the app and the log see it", () => {
 
   test('an error value that is not an OAuth code is not passed on', () => {
     for (const value of ['<script>', 'Invalid Request', 'x'.repeat(65), '']) {
-      assert.equal(new UpstreamError('Singpass', 'error_status', 400, { error: value }).refusal, undefined);
+      assert.equal(
+        new UpstreamFailed('Singpass', 'error_status', { upstreamStatus: 400, refusal: { error: value } })
+          .refusal,
+        undefined,
+      );
     }
   });
 });

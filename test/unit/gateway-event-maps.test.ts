@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { headerMapsOf, queryMapsOf } from '../../local/gateway.ts';
-import { BadRequestError } from '../../shared/http/errors.ts';
+import { InvalidInput } from '../../shared/core/errors.ts';
 import { requiredQueryParam } from '../../shared/http/request.ts';
 
 /**
@@ -48,7 +48,7 @@ const refusalCode = (run: () => unknown): string => {
   try {
     run();
   } catch (error) {
-    assert.ok(error instanceof BadRequestError, String(error));
+    assert.ok(error instanceof InvalidInput, String(error));
     return error.code;
   }
   assert.fail('no refusal');

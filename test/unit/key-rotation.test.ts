@@ -4,11 +4,12 @@ import { after, before, describe, test } from 'node:test';
 import { exportJWK, generateKeyPair } from 'jose';
 import { useLocalEnvironment } from '../../local/local-environment.ts';
 import { type SecretsEndpoint, startSecretsEndpoint } from '../../local/secrets-endpoint.ts';
-import { CpfhubSecret, loadCpfhubCredentials } from '../../shared/secrets/cpfhub-credentials.ts';
+import { secretsManagerSource } from '../../shared/adapters/secrets-manager.ts';
+import { CpfhubSecret, cpfhubCredentialsFrom } from '../../shared/secrets/cpfhub-credentials.ts';
 import { epochSeconds, type PrivateEcJwk } from '../../shared/secrets/private-ec-jwk.ts';
 import {
-  loadPublishedJwks,
   PublicKeysSecret,
+  publishedJwksFrom,
   UnpublishedKeysError,
 } from '../../shared/secrets/public-keys.ts';
 import { PUBLISHED_AS, PublishError, withPublishedKeys } from '../../shared/secrets/publish-keys.ts';
@@ -20,8 +21,8 @@ import {
   RotationError,
   rotateKeySet,
 } from '../../shared/secrets/rotation.ts';
-import { loadSigningKeys, SigningSecret } from '../../shared/secrets/signing-keys.ts';
-import { loadSingpassKeys, SingpassSecret } from '../../shared/secrets/singpass-keys.ts';
+import { SigningSecret, signingKeysFrom } from '../../shared/secrets/signing-keys.ts';
+import { SingpassSecret, singpassKeysFrom } from '../../shared/secrets/singpass-keys.ts';
 import { StateKeysSecret } from '../../shared/secrets/state-keys.ts';
 
 const NOW = 1_800_000_000; // 2027-01-15T08:00:00Z
@@ -338,14 +339,17 @@ describe('key listing', () => {
 
 describe('loaders after a rotation', () => {
   let secrets: SecretsEndpoint;
+  // What the functions read, through the Secrets Manager adapter.
+  const source = secretsManagerSource();
+  const unset = (setting: string) => () => ({ value: undefined, setting });
+  const loadSigningKeys = signingKeysFrom(source, () => 'test/signing');
+  const loadPublishedJwks = publishedJwksFrom(source, () => 'test/public-keys');
+  const loadSingpassKeys = singpassKeysFrom(source, () => 'test/singpass', unset('SINGPASS_CLIENT_ID'));
+  const loadCpfhubCredentials = cpfhubCredentialsFrom(source, () => 'test/cpfhub', unset('CPFHUB_CLIENT_ID'));
   before(async () => {
     secrets = await startSecretsEndpoint();
     useLocalEnvironment({
       AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
-      SECPASS_SIGNING_SECRET_ID: 'test/signing',
-      SECPASS_PUBLIC_KEYS_SECRET_ID: 'test/public-keys',
-      SINGPASS_SECRET_ID: 'test/singpass',
-      CPFHUB_SECRET_ID: 'test/cpfhub',
       SECRETS_CACHE_SECONDS: '0',
     });
     secrets.put('test/public-keys', '{}');

@@ -14,10 +14,11 @@ import { accessesOf } from '../../local/dynamodb-guard.ts';
 import { lambdaContext, loadHandler } from '../../local/lambda-runtime.ts';
 import { useLocalEnvironment } from '../../local/local-environment.ts';
 import { type SecretsEndpoint, startSecretsEndpoint } from '../../local/secrets-endpoint.ts';
-import { accessKeyIdOf, invokingFunction, runAsFunction } from '../../shared/aws/invoking-function.ts';
-import { loadPublishedJwks } from '../../shared/secrets/public-keys.ts';
+import { accessKeyIdOf, invokingFunction, runAsFunction } from '../../shared/adapters/invoking-function.ts';
+import { secretsManagerSource } from '../../shared/adapters/secrets-manager.ts';
+import { publishedJwksFrom } from '../../shared/secrets/public-keys.ts';
 import { withPublishedKeys } from '../../shared/secrets/publish-keys.ts';
-import { loadSigningKeys } from '../../shared/secrets/signing-keys.ts';
+import { signingKeysFrom } from '../../shared/secrets/signing-keys.ts';
 
 /**
  * The local endpoints enforce the CDK stack's grants (infra/access.ts): each function's calls
@@ -140,20 +141,27 @@ describe('the local Secrets Manager endpoint, as each function calls it', () => 
     return true;
   };
 
+  // Each function composes its own secret source, as each Lambda container has its own.
+  const signingKeysOfAFunction = () => signingKeysFrom(secretsManagerSource(), () => SECRET_IDS.signing);
+
   test('jwks may read the public keys, and is refused the signing keys as AWS would refuse it', async () => {
-    const published = await runAsFunction('jwks', () => loadPublishedJwks('secpass'));
+    const publishedJwks = publishedJwksFrom(secretsManagerSource(), () => SECRET_IDS.publicKeys);
+    const published = await runAsFunction('jwks', () => publishedJwks('secpass'));
     assert.equal(published.length, 1);
+    const signingKeys = signingKeysOfAFunction();
     await assert.rejects(
-      runAsFunction('jwks', () => loadSigningKeys()),
+      runAsFunction('jwks', () => signingKeys()),
       refused,
     );
   });
 
   test('one function’s cached read never serves another: each keeps its own copy, as each Lambda does', async () => {
-    const signing = await runAsFunction('token-exchange', () => loadSigningKeys());
+    const tokenExchange = signingKeysOfAFunction();
+    const jwks = signingKeysOfAFunction();
+    const signing = await runAsFunction('token-exchange', () => tokenExchange());
     assert.ok(signing.current.kid);
     await assert.rejects(
-      runAsFunction('jwks', () => loadSigningKeys()),
+      runAsFunction('jwks', () => jwks()),
       refused,
     );
   });

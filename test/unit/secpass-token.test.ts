@@ -14,7 +14,9 @@ import { handler as jwksHandler } from '../../functions/jwks/handler.ts';
 import { newAppKeyPair, newSigningJwk } from '../../local/dev-keys.ts';
 import { useLocalEnvironment } from '../../local/local-environment.ts';
 import { type SecretsEndpoint, startSecretsEndpoint } from '../../local/secrets-endpoint.ts';
-import { sealDataToken } from '../../shared/crypto/secpass-token.ts';
+import { secretsManagerSource } from '../../shared/adapters/secrets-manager.ts';
+import { systemClock } from '../../shared/adapters/system-clock.ts';
+import { tokenSealer } from '../../shared/crypto/secpass-token.ts';
 import { withPublishedKeys } from '../../shared/secrets/publish-keys.ts';
 
 let secrets: SecretsEndpoint;
@@ -50,6 +52,11 @@ const publishedJwks = async (): Promise<JSONWebKeySet> => {
   return JSON.parse(response.body) as JSONWebKeySet;
 };
 
+const tokens = tokenSealer(
+  { issuer: 'https://secpass.test', ttlSeconds: 300, signingSecretId: () => SIGNING },
+  { secrets: secretsManagerSource(), clock: systemClock },
+);
+
 const recipient = (app: { publicJwk: JWK }) => ({ appId: 'app_test', publicJwk: app.publicJwk });
 
 const open = async (token: string, privateJwk: Parameters<typeof compactDecrypt>[1]) => {
@@ -67,7 +74,7 @@ describe('Secpass data token', () => {
     const app = await newAppKeyPair();
     // Odd spacing and key order: the bytes must survive untouched, not be re-serialised.
     const payload = new TextEncoder().encode('{ "uinfin":{"value":"S9812381D"},  "name":{"value":"TAN"} }');
-    const token = await sealDataToken(payload, recipient(app));
+    const token = await tokens.sealDataToken(payload, recipient(app));
 
     assert.deepEqual(
       { alg: decodeProtectedHeader(token).alg, enc: decodeProtectedHeader(token).enc },
@@ -93,7 +100,7 @@ describe('Secpass data token', () => {
     putSigningKeys(JSON.stringify({ keys: [await newSigningJwk()] }));
     const app = await newAppKeyPair();
     const stranger = await newAppKeyPair();
-    const token = await sealDataToken(new TextEncoder().encode('{}'), recipient(app));
+    const token = await tokens.sealDataToken(new TextEncoder().encode('{}'), recipient(app));
     await assert.rejects(open(token, await importJWK(stranger.privateJwk, 'ECDH-ES')));
     const parts = token.split('.');
     const ciphertext = parts[3] ?? '';
@@ -107,10 +114,13 @@ describe('Secpass data token', () => {
     const app = await newAppKeyPair();
     const appKey = await importJWK(app.privateJwk, 'ECDH-ES');
     putSigningKeys(JSON.stringify({ keys: [previous] }));
-    const before = await open(await sealDataToken(new TextEncoder().encode('{}'), recipient(app)), appKey);
+    const before = await open(
+      await tokens.sealDataToken(new TextEncoder().encode('{}'), recipient(app)),
+      appKey,
+    );
     putSigningKeys(JSON.stringify({ keys: [next, previous] }));
     const afterRotation = await open(
-      await sealDataToken(new TextEncoder().encode('{}'), recipient(app)),
+      await tokens.sealDataToken(new TextEncoder().encode('{}'), recipient(app)),
       appKey,
     );
     const jwks = createLocalJWKSet(await publishedJwks());

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
-import type { DemoApp } from '../../stack.ts';
 import { buttonLink, escapeHtml, html, sendPage } from '../html.ts';
+import type { DemoApp } from '../registered-app.ts';
 
 /** The demo's front page: each product, and the demo apps that show it. */
 interface Product {

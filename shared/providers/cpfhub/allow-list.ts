@@ -1,15 +1,10 @@
-import type { HttpMethod } from '../../../infra/routes.ts';
+import type { CpfhubScope } from '../../apps/cpfhub-scopes.ts';
 
-/** Every CPFHub scope Secpass knows; an app's record may grant only these. */
-export const CPFHUB_SCOPES = [
-  'cpf_contribution:read',
-  'cpf_contribution:write',
-  'cpf_statement:read',
-] as const;
-export type CpfhubScope = (typeof CPFHUB_SCOPES)[number];
+/** The methods CPFHub's forwarded calls use. */
+export type CpfhubMethod = 'GET' | 'POST';
 
 export interface AllowedCall {
-  method: HttpMethod;
+  method: CpfhubMethod;
   /** Under the API base, without a leading slash; matched exactly, never as a prefix. */
   path: string;
   scope: CpfhubScope;

@@ -1,12 +1,9 @@
 import * as z from 'zod/mini';
-import { setting } from '../../config/env.ts';
-import { UpstreamError } from '../../http/errors.ts';
-import { parseUpstreamJson, sendUpstream } from '../../http/upstream.ts';
+import { UpstreamFailed } from '../../core/errors.ts';
+import { parseUpstreamJson, type UpstreamClient } from '../../core/upstream-client.ts';
 import type { CpfhubCredentials } from '../../secrets/cpfhub-credentials.ts';
 
 /** CPFHub's OAuth 2.0 endpoints, as a confidential client (HTTP Basic) that also uses PKCE. */
-const endpoint = (name: 'authorize' | 'token' | 'revoke') =>
-  `${setting('CPFHUB_OAUTH_BASE_URL').replace(/\/$/, '')}/${name}`;
 
 export interface AuthorizeRequest {
   clientId: string;
@@ -15,20 +12,6 @@ export interface AuthorizeRequest {
   state: string;
   codeChallenge: string;
 }
-
-export const authorizeUrl = (request: AuthorizeRequest): string => {
-  const url = new URL(endpoint('authorize'));
-  url.search = new URLSearchParams({
-    response_type: 'code',
-    client_id: request.clientId,
-    redirect_uri: request.redirectUri,
-    scope: request.scope,
-    state: request.state,
-    code_challenge: request.codeChallenge,
-    code_challenge_method: 'S256',
-  }).toString();
-  return url.toString();
-};
 
 const TokenResponse = z.object({
   access_token: z.string().check(z.minLength(1), z.maxLength(4096)),
@@ -53,17 +36,6 @@ const basicAuth = ({ clientId, clientSecret }: CpfhubCredentials) =>
     'base64',
   )}`;
 
-const postForm = (credentials: CpfhubCredentials, name: 'token' | 'revoke', form: Record<string, string>) =>
-  sendUpstream('CPFHub', endpoint(name), {
-    method: 'POST',
-    headers: {
-      Authorization: basicAuth(credentials),
-      'Content-Type': 'application/x-www-form-urlencoded',
-      Accept: 'application/json',
-    },
-    body: new URLSearchParams(form).toString(),
-  });
-
 const isInvalidGrant = (status: number, body: string): boolean => {
   if (status !== 400) return false;
   try {
@@ -73,24 +45,71 @@ const isInvalidGrant = (status: number, body: string): boolean => {
   }
 };
 
-/**
- * The token endpoint, for a code or a refresh token. `invalid_grant` (the code or refresh token
- * is used, expired, revoked, or the PKCE verifier does not match) is the caller's to interpret;
- * anything else that is not a token set is CPFHub's failure.
- */
-export const requestTokens = async (
-  credentials: CpfhubCredentials,
-  form: Record<string, string>,
-): Promise<TokenSet | 'invalid_grant'> => {
-  const { status, body } = await postForm(credentials, 'token', form);
-  if (isInvalidGrant(status, body)) return 'invalid_grant';
-  if (status !== 200) throw new UpstreamError('CPFHub', 'error_status', status);
-  const tokens = parseUpstreamJson('CPFHub', TokenResponse, body);
+export interface CpfhubOAuthClient {
+  authorizeUrl(request: AuthorizeRequest): string;
+  /**
+   * The token endpoint, for a code or a refresh token. `invalid_grant` (the code or refresh token
+   * is used, expired, revoked, or the PKCE verifier does not match) is the caller's to interpret;
+   * anything else that is not a token set is CPFHub's failure.
+   */
+  requestTokens(
+    credentials: CpfhubCredentials,
+    form: Record<string, string>,
+  ): Promise<TokenSet | 'invalid_grant'>;
+  /** RFC 7009: revoking the refresh token also ends the access tokens issued from it. */
+  revokeRefreshToken(credentials: CpfhubCredentials, refreshToken: string): Promise<void>;
+}
+
+/** The client for CPFHub's OAuth endpoints under `oauthBaseUrl` (authorize, token, revoke). */
+export const cpfhubOAuthClient = (oauthBaseUrl: string, http: UpstreamClient): CpfhubOAuthClient => {
+  const endpoint = (name: 'authorize' | 'token' | 'revoke') => `${oauthBaseUrl.replace(/\/$/, '')}/${name}`;
+
+  const postForm = (credentials: CpfhubCredentials, name: 'token' | 'revoke', form: Record<string, string>) =>
+    http.send('CPFHub', endpoint(name), {
+      method: 'POST',
+      headers: {
+        Authorization: basicAuth(credentials),
+        'Content-Type': 'application/x-www-form-urlencoded',
+        Accept: 'application/json',
+      },
+      body: new URLSearchParams(form).toString(),
+    });
+
   return {
-    accessToken: tokens.access_token,
-    refreshToken: tokens.refresh_token,
-    expiresIn: tokens.expires_in,
-    scope: tokens.scope,
+    authorizeUrl: (request) => {
+      const url = new URL(endpoint('authorize'));
+      url.search = new URLSearchParams({
+        response_type: 'code',
+        client_id: request.clientId,
+        redirect_uri: request.redirectUri,
+        scope: request.scope,
+        state: request.state,
+        code_challenge: request.codeChallenge,
+        code_challenge_method: 'S256',
+      }).toString();
+      return url.toString();
+    },
+
+    requestTokens: async (credentials, form) => {
+      const { status, body } = await postForm(credentials, 'token', form);
+      if (isInvalidGrant(status, body)) return 'invalid_grant';
+      if (status !== 200) throw new UpstreamFailed('CPFHub', 'error_status', { upstreamStatus: status });
+      const tokens = parseUpstreamJson('CPFHub', TokenResponse, body);
+      return {
+        accessToken: tokens.access_token,
+        refreshToken: tokens.refresh_token,
+        expiresIn: tokens.expires_in,
+        scope: tokens.scope,
+      };
+    },
+
+    revokeRefreshToken: async (credentials, refreshToken) => {
+      const { status } = await postForm(credentials, 'revoke', {
+        token: refreshToken,
+        token_type_hint: 'refresh_token',
+      });
+      if (status !== 200) throw new UpstreamFailed('CPFHub', 'error_status', { upstreamStatus: status });
+    },
   };
 };
 
@@ -98,19 +117,10 @@ export const requestTokens = async (
  * Whether a token request that failed may still have taken effect at CPFHub: it left, but no
  * answer we could read came back (a reset, a timeout, an unreadable answer, or a 5xx, which a
  * gateway in front of CPFHub may send after CPFHub acted). A 4xx refusal means it did not act;
- * anything but an UpstreamError failed before the request left.
+ * anything but an UpstreamFailed failed before the request left.
  */
 export const mayHaveTakenEffect = (error: unknown): boolean => {
-  if (!(error instanceof UpstreamError)) return false;
+  if (!(error instanceof UpstreamFailed)) return false;
   if (error.failure !== 'error_status') return true;
   return error.upstreamStatus === undefined || error.upstreamStatus >= 500;
-};
-
-/** RFC 7009: revoking the refresh token also ends the access tokens issued from it. */
-export const revokeRefreshToken = async (credentials: CpfhubCredentials, refreshToken: string) => {
-  const { status } = await postForm(credentials, 'revoke', {
-    token: refreshToken,
-    token_type_hint: 'refresh_token',
-  });
-  if (status !== 200) throw new UpstreamError('CPFHub', 'error_status', status);
 };

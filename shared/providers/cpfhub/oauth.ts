@@ -1,21 +1,19 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { AppRecord, CpfhubSettings } from '../../apps/app-record.ts';
 import type { Caller } from '../../apps/caller.ts';
-import { setting } from '../../config/env.ts';
-import { sealDataToken } from '../../crypto/secpass-token.ts';
-import { BadRequestError, ForbiddenError } from '../../http/errors.ts';
-import { cpfhubClientId, loadCpfhubCredentials } from '../../secrets/cpfhub-credentials.ts';
-import { newStateValue, saveState } from '../../store/state-store.ts';
-import { nowSeconds } from '../../store/table.ts';
+import { newStateValue } from '../../core/auth-state.ts';
+import { AccessRefused, CodeRejected } from '../../core/errors.ts';
+import type { FlowContext } from '../../core/flow-context.ts';
+import type { CpfhubCredentials } from '../../secrets/cpfhub-credentials.ts';
 import { claimState } from '../claim-state.ts';
-import { storeGrant } from './grants.ts';
-import { authorizeUrl, requestTokens } from './oauth-client.ts';
+import type { GrantKeeper } from './grants.ts';
+import type { CpfhubOAuthClient } from './oauth-client.ts';
 
 /** The app's CPFHub settings, when it may run the OAuth flow at all. */
 const oauthSettings = (app: AppRecord): CpfhubSettings & { callbackUrl: string } => {
   const settings = app.providers.cpfhub;
   if (!settings?.callbackUrl) {
-    throw new ForbiddenError('provider_not_enabled', 'CPFHub user consent is not enabled for this app.');
+    throw new AccessRefused('provider_not_enabled', 'CPFHub user consent is not enabled for this app.');
   }
   return { ...settings, callbackUrl: settings.callbackUrl };
 };
@@ -25,7 +23,7 @@ const allowedScope = (requested: string, settings: CpfhubSettings): string => {
   const scopes = requested.split(' ');
   const allowed: readonly string[] = settings.scopes;
   if (scopes.some((scope) => !allowed.includes(scope)) || new Set(scopes).size !== scopes.length) {
-    throw new ForbiddenError(
+    throw new AccessRefused(
       'scope_not_allowed',
       'The scope asked for is not within this app’s CPFHub scopes.',
     );
@@ -35,57 +33,75 @@ const allowedScope = (requested: string, settings: CpfhubSettings): string => {
 
 const pkceChallenge = (verifier: string) => createHash('sha256').update(verifier).digest('base64url');
 
-/** `GET /cpfhub/oauth/init`: a single-use state with a PKCE verifier, and CPFHub's authorize URL. */
-export const startCpfhubOAuth = async (app: AppRecord, requestedScope: string): Promise<string> => {
-  const settings = oauthSettings(app);
-  const scope = allowedScope(requestedScope, settings);
-  const clientId = cpfhubClientId();
-  const state = newStateValue();
-  const codeVerifier = randomBytes(32).toString('base64url');
-  await saveState({
-    state,
-    appId: app.appId,
-    provider: 'cpfhub',
-    expiresAt: nowSeconds() + setting('STATE_TTL_SECONDS'),
-    redirectUri: settings.callbackUrl,
-    scope,
-    codeVerifier,
-  });
-  return authorizeUrl({
-    clientId,
-    redirectUri: settings.callbackUrl,
-    scope,
-    state,
-    codeChallenge: pkceChallenge(codeVerifier),
-  });
-};
+export interface CpfhubOAuthDeps {
+  context: FlowContext;
+  oauth: CpfhubOAuthClient;
+  grants: GrantKeeper;
+  credentials: () => Promise<CpfhubCredentials>;
+  /** Our OAuth client's id, from configuration: starting a consent reads no secret. */
+  clientId: () => string;
+  /** `iss` of the grant token the app gets. */
+  issuer: string;
+}
 
-/**
- * `GET /cpfhub/oauth/token`: consume the state, exchange the code with the PKCE verifier, keep
- * the user's tokens and answer the app a sealed Secpass token naming only the new grant's id.
- */
-export const finishCpfhubOAuth = async (caller: Caller, code: string, state: string): Promise<string> => {
-  const { app, saved } = await claimState(caller, state, 'cpfhub', oauthSettings);
-  const tokens = await requestTokens(await loadCpfhubCredentials(), {
-    grant_type: 'authorization_code',
-    code,
-    redirect_uri: saved.redirectUri,
-    code_verifier: saved.codeVerifier,
-  });
-  if (tokens === 'invalid_grant') {
-    throw new BadRequestError(
-      'invalid_code',
-      'CPFHub refused the authorisation code: it is used, expired or was not issued for this flow.',
-    );
-  }
-  const grantId = randomBytes(32).toString('base64url');
-  const scope = await storeGrant(grantId, app.appId, tokens, saved.scope);
-  const claims = {
-    iss: setting('SECPASS_ISSUER'),
-    aud: app.appId,
-    iat: nowSeconds(),
-    grant_id: grantId,
-    scope,
-  };
-  return sealDataToken(new TextEncoder().encode(JSON.stringify(claims)), app);
-};
+export interface CpfhubOAuth {
+  /** `GET /cpfhub/oauth/init`: a single-use state with a PKCE verifier, and CPFHub's authorize URL. */
+  start(app: AppRecord, requestedScope: string): Promise<string>;
+  /**
+   * `GET /cpfhub/oauth/token`: consume the state, exchange the code with the PKCE verifier, keep
+   * the user's tokens and answer the app a sealed Secpass token naming only the new grant's id.
+   */
+  finish(caller: Caller, code: string, state: string): Promise<string>;
+}
+
+export const cpfhubOAuth = ({
+  context,
+  oauth,
+  grants,
+  credentials,
+  clientId,
+  issuer,
+}: CpfhubOAuthDeps): CpfhubOAuth => ({
+  start: async (app, requestedScope) => {
+    const settings = oauthSettings(app);
+    const scope = allowedScope(requestedScope, settings);
+    const client = clientId();
+    const state = newStateValue();
+    const codeVerifier = randomBytes(32).toString('base64url');
+    await context.states.save({
+      state,
+      appId: app.appId,
+      provider: 'cpfhub',
+      expiresAt: context.clock.nowSeconds() + context.stateTtlSeconds,
+      redirectUri: settings.callbackUrl,
+      scope,
+      codeVerifier,
+    });
+    return oauth.authorizeUrl({
+      clientId: client,
+      redirectUri: settings.callbackUrl,
+      scope,
+      state,
+      codeChallenge: pkceChallenge(codeVerifier),
+    });
+  },
+
+  finish: async (caller, code, state) => {
+    const { app, saved } = await claimState(context, caller, state, 'cpfhub', oauthSettings);
+    const tokens = await oauth.requestTokens(await credentials(), {
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: saved.redirectUri,
+      code_verifier: saved.codeVerifier,
+    });
+    if (tokens === 'invalid_grant') {
+      throw new CodeRejected(
+        'CPFHub refused the authorisation code: it is used, expired or was not issued for this flow.',
+      );
+    }
+    const grantId = randomBytes(32).toString('base64url');
+    const scope = await grants.store(grantId, app.appId, tokens, saved.scope);
+    const claims = { iss: issuer, aud: app.appId, iat: context.clock.nowSeconds(), grant_id: grantId, scope };
+    return context.tokens.sealDataToken(new TextEncoder().encode(JSON.stringify(claims)), app);
+  },
+});

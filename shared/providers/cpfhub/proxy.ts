@@ -1,16 +1,12 @@
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { setting } from '../../config/env.ts';
 import {
-  BadRequestError,
-  ForbiddenError,
-  NotFoundError,
-  SecpassError,
-  UpstreamError,
-  UpstreamRateLimitedError,
-} from '../../http/errors.ts';
-import { bodyText } from '../../http/request.ts';
-import { passThroughJson } from '../../http/responses.ts';
-import { sendUpstream, type UpstreamResponse } from '../../http/upstream.ts';
+  AccessRefused,
+  InvalidInput,
+  NotFound,
+  UpstreamFailed,
+  UpstreamRateLimited,
+  UpstreamRejected,
+} from '../../core/errors.ts';
+import type { UpstreamClient, UpstreamResponse } from '../../core/upstream-client.ts';
 import { type AllowedCall, allowedCall } from './allow-list.ts';
 import { rejectedFieldsOf, rejectionMessage } from './rejected-fields.ts';
 
@@ -25,23 +21,30 @@ export interface CpfhubCall {
   body?: string;
 }
 
-const headerValue = (event: APIGatewayProxyEvent, name: string): string | undefined =>
-  Object.entries(event.headers ?? {}).find(([header]) => header.toLowerCase() === name)?.[1];
+/** What the app sent to `/cpfhub/{proxy+}`, as the HTTP layer read it from the request. */
+export interface ForwardRequest {
+  method: string;
+  /** The `{proxy+}` part of the path. */
+  path: string;
+  query: Readonly<Record<string, readonly string[] | undefined>>;
+  contentType: string | undefined;
+  body: string | undefined;
+}
 
 /** The JSON body of a call that carries one; CPFHub takes nothing else. */
-const jsonBodyOf = (event: APIGatewayProxyEvent): string => {
-  const type = headerValue(event, 'content-type')?.split(';')[0]?.trim().toLowerCase();
+const jsonBodyOf = (request: ForwardRequest): string => {
+  const type = request.contentType?.split(';')[0]?.trim().toLowerCase();
   if (type !== 'application/json') {
-    throw new SecpassError(415, 'unsupported_media_type', 'The request body must be application/json.');
+    throw new InvalidInput('unsupported_media_type', 'The request body must be application/json.');
   }
-  const body = bodyText(event) ?? '';
+  const body = request.body ?? '';
   if (Buffer.byteLength(body) > MAX_REQUEST_BODY_BYTES) {
-    throw new SecpassError(413, 'body_too_large', 'The request body is too large.');
+    throw new InvalidInput('body_too_large', 'The request body is too large.');
   }
   try {
     JSON.parse(body);
   } catch {
-    throw new BadRequestError('invalid_body', 'The request body must be JSON.');
+    throw new InvalidInput('invalid_body', 'The request body must be JSON.');
   }
   return body;
 };
@@ -51,39 +54,44 @@ const jsonBodyOf = (event: APIGatewayProxyEvent): string => {
  * query string re-encoded from what API Gateway parsed. Nothing else of the app's request (its
  * Authorization header, hop-by-hop headers, cookies) goes on.
  */
-export const cpfhubCall = (event: APIGatewayProxyEvent): CpfhubCall => {
-  const allowed = allowedCall(event.httpMethod, event.pathParameters?.proxy ?? '');
-  if (!allowed) throw new NotFoundError('route_not_allowed', 'Secpass does not forward this CPFHub call.');
+export const cpfhubCall = (request: ForwardRequest): CpfhubCall => {
+  const allowed = allowedCall(request.method, request.path);
+  if (!allowed) throw new NotFound('route_not_allowed', 'Secpass does not forward this CPFHub call.');
   const params = new URLSearchParams();
-  for (const [name, values] of Object.entries(event.multiValueQueryStringParameters ?? {})) {
+  for (const [name, values] of Object.entries(request.query)) {
     for (const value of values ?? []) params.append(name, value);
   }
   const query = params.toString();
   if (query.length > MAX_QUERY_LENGTH) {
-    throw new BadRequestError('invalid_parameter', 'The query string is too long.');
+    throw new InvalidInput('invalid_parameter', 'The query string is too long.');
   }
-  return { allowed, query, ...(allowed.method === 'GET' ? {} : { body: jsonBodyOf(event) }) };
+  return { allowed, query, ...(allowed.method === 'GET' ? {} : { body: jsonBodyOf(request) }) };
 };
 
 /** The app may make this call only if every party has granted its scope. */
 export const requireScope = (call: CpfhubCall, granted: readonly string[]): void => {
   if (!granted.includes(call.allowed.scope)) {
-    throw new ForbiddenError('scope_not_granted', `This call needs the CPFHub scope ${call.allowed.scope}.`);
+    throw new AccessRefused('scope_not_granted', `This call needs the CPFHub scope ${call.allowed.scope}.`);
   }
 };
 
-export const sendToCpfhub = (call: CpfhubCall, bearer: string): Promise<UpstreamResponse> => {
-  const url = `${setting('CPFHUB_API_BASE_URL').replace(/\/$/, '')}/${call.allowed.path}`;
-  return sendUpstream('CPFHub', call.query ? `${url}?${call.query}` : url, {
-    method: call.allowed.method,
-    headers: {
-      Authorization: `Bearer ${bearer}`,
-      Accept: 'application/json',
-      ...(call.body === undefined ? {} : { 'Content-Type': 'application/json' }),
-    },
-    body: call.body,
-  });
-};
+/** Sends an allow-listed call to CPFHub's API under `apiBaseUrl`, with `bearer` as its credential. */
+export type CpfhubSender = (call: CpfhubCall, bearer: string) => Promise<UpstreamResponse>;
+
+export const cpfhubSender =
+  (apiBaseUrl: string, http: UpstreamClient): CpfhubSender =>
+  (call, bearer) => {
+    const url = `${apiBaseUrl.replace(/\/$/, '')}/${call.allowed.path}`;
+    return http.send('CPFHub', call.query ? `${url}?${call.query}` : url, {
+      method: call.allowed.method,
+      headers: {
+        Authorization: `Bearer ${bearer}`,
+        Accept: 'application/json',
+        ...(call.body === undefined ? {} : { 'Content-Type': 'application/json' }),
+      },
+      body: call.body,
+    });
+  };
 
 /** Seconds or an HTTP date, as RFC 9110 allows; anything else is not passed on. */
 const retryAfterOf = (value: string | null): string | undefined =>
@@ -103,21 +111,27 @@ const isJson = (body: string): boolean => {
  * with its Retry-After; an invalid input names the fields CPFHub rejected; any other failure
  * becomes our own error, never CPFHub's body.
  */
-export const cpfhubAnswer = (response: UpstreamResponse): APIGatewayProxyResult => {
+export interface CpfhubAnswer {
+  statusCode: number;
+  /** CPFHub's JSON, byte for byte. */
+  body: string;
+}
+
+export const cpfhubAnswer = (response: UpstreamResponse): CpfhubAnswer => {
   const { status } = response;
   if (status >= 200 && status <= 299) {
     const type = response.headers.get('content-type') ?? '';
     if (!/^application\/json\b/i.test(type) || !isJson(response.body)) {
-      throw new UpstreamError('CPFHub', 'bad_response', status);
+      throw new UpstreamFailed('CPFHub', 'bad_response', { upstreamStatus: status });
     }
-    return passThroughJson(status, response.body);
+    return { statusCode: status, body: response.body };
   }
   if (status === 429)
-    throw new UpstreamRateLimitedError('CPFHub', retryAfterOf(response.headers.get('retry-after')));
+    throw new UpstreamRateLimited('CPFHub', retryAfterOf(response.headers.get('retry-after')));
   if (status === 400 || status === 422) {
     // Names of the app's own inputs only: CPFHub's sentence can quote the values the app sent.
-    throw new BadRequestError('upstream_rejected', rejectionMessage(rejectedFieldsOf(response.body)));
+    throw new UpstreamRejected(rejectionMessage(rejectedFieldsOf(response.body)));
   }
-  if (status === 404) throw new NotFoundError('upstream_not_found', 'CPFHub has no such resource.');
-  throw new UpstreamError('CPFHub', 'error_status', status);
+  if (status === 404) throw new NotFound('upstream_not_found', 'CPFHub has no such resource.');
+  throw new UpstreamFailed('CPFHub', 'error_status', { upstreamStatus: status });
 };

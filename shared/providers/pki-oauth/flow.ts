@@ -1,30 +1,57 @@
 import type { AppRecord, MyinfoSettings } from '../../apps/app-record.ts';
 import type { Caller } from '../../apps/caller.ts';
-import { setting } from '../../config/env.ts';
-import { sealDataToken } from '../../crypto/secpass-token.ts';
-import { ForbiddenError } from '../../http/errors.ts';
-import type { PkiCredentials } from '../../secrets/pki-credentials.ts';
-import { type AuthState, newStateValue, saveState } from '../../store/state-store.ts';
-import { nowSeconds } from '../../store/table.ts';
+import { newStateValue, type StateOf } from '../../core/auth-state.ts';
+import { AccessRefused } from '../../core/errors.ts';
+import type { FlowContext } from '../../core/flow-context.ts';
+import type { ConfiguredClientId } from '../../secrets/client-id.ts';
+import { clientIdOf } from '../../secrets/client-id.ts';
+import { type PkiCredentials, pkiCredentials } from '../../secrets/pki-credentials.ts';
 import { claimState } from '../claim-state.ts';
 import { authoriseUrl, exchangeCode, fetchData, type PkiOAuthProfile } from './upstream.ts';
+
+/** Where one PKI_SIGN upstream is and who we are to it. */
+export interface PkiOAuthConfig {
+  /** e.g. https://test.api.myinfo.gov.sg/com/v3 (authorise, token and data hang off it). */
+  baseUrl: string;
+  /** Configuration, not secret: starting a flow reads no secret. */
+  clientId: ConfiguredClientId;
+  secretId: string;
+}
 
 /** One data provider speaking the Myinfo protocol: Myinfo itself or Myinfo Business. */
 export interface PkiOAuthFlow {
   provider: 'myinfo' | 'myinfobiz';
-  profile: () => PkiOAuthProfile;
+  profile: PkiOAuthProfile;
   credentials: () => Promise<PkiCredentials>;
-  /** Configuration, not secret: starting a flow reads no secret. */
   clientId: () => string;
   /** The app's settings for this protocol, or undefined when the app has none. */
   settings: (app: AppRecord) => MyinfoSettings | undefined;
+  context: FlowContext;
 }
+
+/** A flow from its protocol profile, its configuration and the function's context. */
+export const pkiOAuthFlow = (
+  definition: Pick<PkiOAuthFlow, 'provider' | 'settings'> & { profile: Omit<PkiOAuthProfile, 'baseUrl'> },
+  config: PkiOAuthConfig,
+  context: FlowContext,
+): PkiOAuthFlow => ({
+  provider: definition.provider,
+  settings: definition.settings,
+  profile: { ...definition.profile, baseUrl: config.baseUrl.replace(/\/+$/, '') },
+  credentials: pkiCredentials(
+    context.secrets,
+    () => config.secretId,
+    () => config.clientId,
+  ),
+  clientId: () => clientIdOf(config.clientId),
+  context,
+});
 
 // The record was validated when it was read; only whether the provider is enabled is left to check.
 export const settingsOf = (flow: PkiOAuthFlow, app: AppRecord): MyinfoSettings => {
   const settings = flow.settings(app);
   if (!settings) {
-    throw new ForbiddenError('provider_not_enabled', `${flow.profile().name} is not enabled for this app.`);
+    throw new AccessRefused('provider_not_enabled', `${flow.profile.name} is not enabled for this app.`);
   }
   return settings;
 };
@@ -35,15 +62,15 @@ export const startPkiOAuth = async (flow: PkiOAuthFlow, app: AppRecord): Promise
   const clientId = flow.clientId();
   const state = newStateValue();
   const attributes = settings.attributes.join(',');
-  await saveState({
+  await flow.context.states.save({
     state,
     appId: app.appId,
     provider: flow.provider,
-    expiresAt: nowSeconds() + setting('STATE_TTL_SECONDS'),
+    expiresAt: flow.context.clock.nowSeconds() + flow.context.stateTtlSeconds,
     redirectUri: settings.callbackUrl,
     attributes,
   });
-  return authoriseUrl(flow.profile(), {
+  return authoriseUrl(flow.profile, {
     clientId,
     attributes,
     purpose: settings.purpose,
@@ -52,29 +79,27 @@ export const startPkiOAuth = async (flow: PkiOAuthFlow, app: AppRecord): Promise
   });
 };
 
-type DataState = Extract<AuthState, { provider: PkiOAuthFlow['provider'] }>;
-
 /** After the state is consumed: exchange the code, fetch the data, seal it for the app. */
 export const completePkiOAuth = async (
   flow: PkiOAuthFlow,
   app: AppRecord,
-  saved: DataState,
+  saved: StateOf<PkiOAuthFlow['provider']>,
   code: string,
 ): Promise<string> => {
-  const profile = flow.profile();
+  const { http, tokens } = flow.context;
   const credentials = await flow.credentials();
-  const token = await exchangeCode(profile, credentials, {
+  const token = await exchangeCode(http, flow.profile, credentials, {
     code,
     state: saved.state,
     redirectUri: saved.redirectUri,
   });
-  const data = await fetchData(profile, credentials, {
+  const data = await fetchData(http, flow.profile, credentials, {
     subject: token.subject,
     accessToken: token.accessToken,
     attributes: saved.attributes,
     subentity: settingsOf(flow, app).subentity,
   });
-  return sealDataToken(data, app);
+  return tokens.sealDataToken(data, app);
 };
 
 /** `…/token`: check the caller's app, consume the state, then complete. */
@@ -84,6 +109,8 @@ export const finishPkiOAuth = async (
   code: string,
   state: string,
 ): Promise<string> => {
-  const { app, saved } = await claimState(caller, state, flow.provider, (app) => settingsOf(flow, app));
+  const { app, saved } = await claimState(flow.context, caller, state, flow.provider, (app) =>
+    settingsOf(flow, app),
+  );
   return completePkiOAuth(flow, app, saved, code);
 };

@@ -1,8 +1,8 @@
 import * as z from 'zod/mini';
+import { UpstreamFailed, type UpstreamFailure, type UpstreamName } from '../../core/errors.ts';
+import { parseUpstreamJson, type UpstreamClient } from '../../core/upstream-client.ts';
 import { decryptJwe, JoseRejected, verifyJws, verifyJwt } from '../../crypto/pinned-jose.ts';
 import { pkiSignHeader } from '../../crypto/pki-sign.ts';
-import { UpstreamError, type UpstreamFailure, type UpstreamName } from '../../http/errors.ts';
-import { callUpstream, parseUpstreamJson } from '../../http/upstream.ts';
 import type { PkiCredentials } from '../../secrets/pki-credentials.ts';
 
 /**
@@ -50,13 +50,14 @@ const rejectWith = async <T>(
   try {
     return await work();
   } catch (error) {
-    if (error instanceof JoseRejected) throw new UpstreamError(profile.name, failure);
+    if (error instanceof JoseRejected) throw new UpstreamFailed(profile.name, failure, { cause: error });
     throw error;
   }
 };
 
 /** Exchanges the code and returns the verified access token and its subject. */
 export const exchangeCode = async (
+  http: UpstreamClient,
   profile: PkiOAuthProfile,
   credentials: PkiCredentials,
   grant: { code: string; state: string; redirectUri: string },
@@ -70,7 +71,7 @@ export const exchangeCode = async (
     client_secret: credentials.clientSecret,
     state: grant.state,
   };
-  const response = await callUpstream(profile.name, url, {
+  const response = await http.call(profile.name, url, {
     method: 'POST',
     headers: {
       'Content-Type': 'application/x-www-form-urlencoded',
@@ -87,13 +88,14 @@ export const exchangeCode = async (
     verifyJwt(accessToken, credentials.upstreamKeys, 'RS256'),
   );
   if (typeof claims.sub !== 'string' || !profile.subject.test(claims.sub)) {
-    throw new UpstreamError(profile.name, 'bad_token');
+    throw new UpstreamFailed(profile.name, 'bad_token');
   }
   return { accessToken, subject: claims.sub };
 };
 
 /** Fetches the data for the token's subject; returns the verified payload bytes untouched. */
 export const fetchData = async (
+  http: UpstreamClient,
   profile: PkiOAuthProfile,
   credentials: PkiCredentials,
   request: { subject: string; accessToken: string; attributes: string; subentity?: string },
@@ -108,7 +110,7 @@ export const fetchData = async (
     { method: 'GET', url, params, appId: credentials.clientId },
     credentials.signingKey,
   );
-  const response = await callUpstream(profile.name, `${url}?${new URLSearchParams(params)}`, {
+  const response = await http.call(profile.name, `${url}?${new URLSearchParams(params)}`, {
     method: 'GET',
     headers: { Authorization: `${signature},Bearer ${request.accessToken}`, 'Cache-Control': 'no-cache' },
   });
@@ -128,9 +130,9 @@ const assertJsonObject = (profile: PkiOAuthProfile, payload: Uint8Array): void =
   try {
     parsed = JSON.parse(new TextDecoder().decode(payload));
   } catch {
-    throw new UpstreamError(profile.name, 'bad_response');
+    throw new UpstreamFailed(profile.name, 'bad_response');
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new UpstreamError(profile.name, 'bad_response');
+    throw new UpstreamFailed(profile.name, 'bad_response');
   }
 };

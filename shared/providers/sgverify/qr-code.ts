@@ -2,12 +2,10 @@ import { randomBytes } from 'node:crypto';
 import QRCode from 'qrcode';
 import * as z from 'zod/mini';
 import type { AppRecord } from '../../apps/app-record.ts';
-import { setting } from '../../config/env.ts';
-import { BadRequestError } from '../../http/errors.ts';
-import { newStateValue, saveState } from '../../store/state-store.ts';
-import { nowSeconds } from '../../store/table.ts';
+import { newStateValue } from '../../core/auth-state.ts';
+import { InvalidInput } from '../../core/errors.ts';
+import { type SgVerifyFlow, settingsOf } from './flow.ts';
 import { signedQrUrl } from './qr-url.ts';
-import { callbackUrl, settingsOf, sgVerifyCredentials } from './sgverify.ts';
 
 // A dynamic code serves one visitor for minutes; a printed static code serves a kiosk for up to a year.
 const MAX_VALIDITY_SECONDS = { dynamic: 600, static: 365 * 24 * 3600 } as const;
@@ -18,6 +16,7 @@ export const QrBody = z.object({
   kioskId: z.optional(z.string().check(z.regex(/^[A-Za-z0-9_.-]{1,64}$/))),
   validForSeconds: z.optional(z.number().check(z.int(), z.minimum(30))),
 });
+export type QrRequest = z.infer<typeof QrBody>;
 
 export interface QrCode {
   url: string;
@@ -27,33 +26,35 @@ export interface QrCode {
 }
 
 /** `POST /sgverify/qr`: a signed SG-Verify URL bound to a fresh state of this app, and its QR code. */
-export const createQr = async (app: AppRecord, body: z.infer<typeof QrBody>): Promise<QrCode> => {
+export const createQr = async (flow: SgVerifyFlow, app: AppRecord, body: QrRequest): Promise<QrCode> => {
+  const { config, context } = flow;
   const settings = settingsOf(app);
   const validFor = body.validForSeconds ?? DEFAULT_VALIDITY_SECONDS[body.qrType];
   if (validFor > MAX_VALIDITY_SECONDS[body.qrType]) {
-    throw new BadRequestError(
+    throw new InvalidInput(
       'invalid_body',
       `A ${body.qrType} code is valid for at most ${MAX_VALIDITY_SECONDS[body.qrType]} s.`,
     );
   }
-  const credentials = await sgVerifyCredentials();
+  const credentials = await flow.credentials();
   const state = newStateValue();
-  const startsAt = nowSeconds();
+  const startsAt = context.clock.nowSeconds();
   const expiresAt = startsAt + validFor;
-  await saveState({
+  const callback = config.callbackUrl;
+  await context.states.save({
     state,
     appId: app.appId,
     provider: 'sgverify',
     qrType: body.qrType,
     expiresAt,
-    redirectUri: callbackUrl(),
+    redirectUri: callback,
     attributes: settings.attributes.join(','),
     ...(body.kioskId ? { kioskId: body.kioskId } : {}),
   });
   const url = signedQrUrl(
     {
-      qrBaseUrl: setting('SGVERIFY_QR_BASE_URL'),
-      callback: callbackUrl(),
+      qrBaseUrl: config.qrBaseUrl,
+      callback,
       clientId: credentials.clientId,
       nonce: body.qrType === 'dynamic' ? randomBytes(16).toString('hex') : undefined,
       qrType: body.qrType,

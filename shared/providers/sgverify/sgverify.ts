@@ -1,36 +1,23 @@
 import type { AppRecord, SgVerifySettings } from '../../apps/app-record.ts';
-import { getApp } from '../../apps/app-store.ts';
 import { type Caller, loadCallerApp } from '../../apps/caller.ts';
-import { setting } from '../../config/env.ts';
-import { sealDataToken } from '../../crypto/secpass-token.ts';
-import { BadRequestError, ForbiddenError, SecpassError, UpstreamError } from '../../http/errors.ts';
-import { type PkiCredentials, pkiCredentials } from '../../secrets/pki-credentials.ts';
-import { exchangeCode, fetchData, type PkiOAuthProfile } from '../pki-oauth/upstream.ts';
-import { CodeRejectedError } from './callback-errors.ts';
-import { returnCallbackAttempt, takeCallbackAttempt } from './callback-throttle.ts';
-import { storePendingResult, takeOldestResult } from './pending-results.ts';
-import { claimDynamicQr, isLive, liveQrState, type QrState } from './qr-state.ts';
+import { StateRefused, UpstreamFailed } from '../../core/errors.ts';
+import type { FlowContext } from '../../core/flow-context.ts';
+import { exchangeCode, fetchData } from '../pki-oauth/upstream.ts';
+import { scanCodeRejected } from './callback-errors.ts';
+import { takeCallbackAttempt } from './callback-throttle.ts';
+import { type SgVerifyConfig, type SgVerifyFlow, settingsOf, sgVerifyFlow, sgVerifyProfile } from './flow.ts';
+import type { QrState, SgVerifyStores } from './ports.ts';
+import { createQr, type QrRequest } from './qr-code.ts';
 
-const sgVerifyProfile = (): PkiOAuthProfile => ({
-  name: 'SG-Verify',
-  baseUrl: setting('SGVERIFY_API_BASE_URL').replace(/\/+$/, ''),
-  dataPath: (uuid) => `/person/${uuid}/`,
-  // SG-Verify names the person by their Singpass uuid.
-  subject: /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/,
-});
+export type { SgVerifyConfig } from './flow.ts';
+export { QrBody, type QrCode, type QrRequest } from './qr-code.ts';
 
-export const sgVerifyCredentials = pkiCredentials(() => setting('SGVERIFY_SECRET_ID'), 'SGVERIFY_CLIENT_ID');
+/** A sealed result waits at most five minutes for its kiosk. */
+const RESULT_TTL_SECONDS = 300;
 
-/** Secpass's public route SG-Verify calls back; the QR names it and the token call repeats it. */
-export const callbackUrl = () => `${setting('SECPASS_ISSUER').replace(/\/+$/, '')}/sgverify/callback`;
+const isLive = (flow: SgVerifyFlow, qr: QrState): boolean => qr.expiresAt > flow.context.clock.nowSeconds();
 
-export const settingsOf = (app: AppRecord): SgVerifySettings => {
-  const settings = app.providers.sgverify;
-  if (!settings) throw new ForbiddenError('provider_not_enabled', 'SG-Verify is not enabled for this app.');
-  return settings;
-};
-
-const stateUsed = () => new BadRequestError('state_used', 'This QR code has already been used.');
+const stateUsed = () => new StateRefused('state_used', 'This QR code has already been used.');
 
 /**
  * SG-Verify answers 400 for an authorisation code that is unknown, used, expired or bound to another
@@ -39,28 +26,30 @@ const stateUsed = () => new BadRequestError('state_used', 'This QR code has alre
  * stays an upstream failure an operator must see.
  */
 const isRejectedCode = (error: unknown): boolean =>
-  error instanceof UpstreamError && error.failure === 'error_status' && error.upstreamStatus === 400;
-
-const exchangeScannedCode = async (
-  profile: PkiOAuthProfile,
-  credentials: PkiCredentials,
-  qr: QrState,
-  code: string,
-) => {
-  try {
-    return await exchangeCode(profile, credentials, { code, state: qr.state, redirectUri: qr.redirectUri });
-  } catch (error) {
-    if (isRejectedCode(error)) throw new CodeRejectedError();
-    throw error;
-  }
-};
+  error instanceof UpstreamFailed && error.failure === 'error_status' && error.upstreamStatus === 400;
 
 /** The scanned person, as SG-Verify sends it for this code: the token call, then the person call. */
-const personFor = async (code: string, qr: QrState, settings: SgVerifySettings): Promise<Uint8Array> => {
-  const profile = sgVerifyProfile();
-  const credentials = await sgVerifyCredentials();
-  const token = await exchangeScannedCode(profile, credentials, qr, code);
-  return fetchData(profile, credentials, {
+const personFor = async (
+  flow: SgVerifyFlow,
+  code: string,
+  qr: QrState,
+  settings: SgVerifySettings,
+): Promise<Uint8Array> => {
+  const { http } = flow.context;
+  const profile = sgVerifyProfile(flow.config);
+  const credentials = await flow.credentials();
+  let token: { accessToken: string; subject: string };
+  try {
+    token = await exchangeCode(http, profile, credentials, {
+      code,
+      state: qr.state,
+      redirectUri: qr.redirectUri,
+    });
+  } catch (error) {
+    if (isRejectedCode(error)) throw scanCodeRejected();
+    throw error;
+  }
+  return fetchData(http, profile, credentials, {
     subject: token.subject,
     accessToken: token.accessToken,
     attributes: qr.attributes,
@@ -74,34 +63,52 @@ const personFor = async (code: string, qr: QrState, settings: SgVerifySettings):
  * unless every step succeeds. The route is public and the state is printed on the QR code, so a
  * call with a made-up code must change nothing but the QR's failure count.
  */
-export const receiveCallback = async (code: string, state: string): Promise<void> => {
-  const qr = await liveQrState(state);
-  if (!qr || !isLive(qr))
-    throw new SecpassError(404, 'invalid_state', 'This QR code is unknown or has expired.');
+export const receiveCallback = async (flow: SgVerifyFlow, code: string, state: string): Promise<void> => {
+  const { context, stores } = flow;
+  const qr = await stores.qrStates.find(state);
+  if (!qr || !isLive(flow, qr))
+    throw new StateRefused('invalid_state', 'This QR code is unknown or has expired.');
   // Refused before SG-Verify is asked: a dynamic code that has delivered its result serves no one else.
   if (qr.qrType === 'dynamic' && qr.scannedAt !== undefined) throw stateUsed();
-  const app = await getApp(qr.appId);
+  const app = await context.apps.get(qr.appId);
   if (app?.status !== 'active')
-    throw new SecpassError(404, 'invalid_state', 'This QR code is no longer in service.');
+    throw new StateRefused('invalid_state', 'This QR code is no longer in service.');
   const settings = settingsOf(app);
   // Only for a live QR of an active app: unknown states must not grow the table.
-  const attempt = await takeCallbackAttempt(state);
-  const person = await personFor(code, qr, settings);
+  const attempt = await takeCallbackAttempt(stores.throttle, state);
+  const person = await personFor(flow, code, qr, settings);
   // Claimed only once SG-Verify has vouched for the code: a made-up one must not use up the
   // visitor's QR. Of concurrent real callbacks exactly one wins the claim; the others store nothing.
-  if (qr.qrType === 'dynamic' && !(await claimDynamicQr(state))) throw stateUsed();
-  await storePendingResult(state, await sealDataToken(person, app));
-  await returnCallbackAttempt(attempt);
+  if (qr.qrType === 'dynamic' && !(await stores.qrStates.claimDynamic(state))) throw stateUsed();
+  const sealed = await context.tokens.sealDataToken(person, app);
+  await stores.results.store(state, sealed, context.clock.nowSeconds() + RESULT_TTL_SECONDS);
+  await stores.throttle.giveBack(attempt);
 };
 
 /** `GET /sgverify/result`: the oldest waiting result, handed out once; `undefined` while none has come. */
-export const collectResult = async (caller: Caller, state: string): Promise<string | undefined> => {
-  const [app, qr] = await Promise.all([loadCallerApp(caller), liveQrState(state)]);
-  if (!qr || qr.appId !== app.appId)
-    throw new SecpassError(404, 'invalid_state', 'No such QR code for this app.');
-  const result = await takeOldestResult(state);
-  if (result === undefined && !isLive(qr)) {
-    throw new SecpassError(404, 'state_expired', 'This QR code has expired and no result is waiting.');
+export const collectResult = async (
+  flow: SgVerifyFlow,
+  caller: Caller,
+  state: string,
+): Promise<string | undefined> => {
+  const { context, stores } = flow;
+  const [app, qr] = await Promise.all([loadCallerApp(context.apps, caller), stores.qrStates.find(state)]);
+  if (!qr || qr.appId !== app.appId) throw new StateRefused('invalid_state', 'No such QR code for this app.');
+  const result = await stores.results.takeOldest(state);
+  if (result === undefined && !isLive(flow, qr)) {
+    throw new StateRefused('state_expired', 'This QR code has expired and no result is waiting.');
   }
   return result;
 };
+
+/** `POST /sgverify/qr`, `GET /sgverify/callback` and `GET /sgverify/result`. */
+export const sgVerifyProvider = (config: SgVerifyConfig, context: FlowContext, stores: SgVerifyStores) => {
+  const flow = sgVerifyFlow(config, context, stores);
+  return {
+    createQr: (app: AppRecord, body: QrRequest) => createQr(flow, app, body),
+    receiveCallback: (code: string, state: string) => receiveCallback(flow, code, state),
+    collectResult: (caller: Caller, state: string) => collectResult(flow, caller, state),
+  };
+};
+
+export type SgVerifyProvider = ReturnType<typeof sgVerifyProvider>;

@@ -1,12 +1,42 @@
 import * as client from 'openid-client';
-import { setting } from '../../config/env.ts';
-import { ForbiddenError } from '../../http/errors.ts';
-import { loadSingpassKeys, type RelyingPartyKeys } from '../../secrets/singpass-keys.ts';
+import { MAX_PROOF_SECONDS } from '../../apps/fapi-registration-rules.ts';
+import { AccessRefused } from '../../core/errors.ts';
+import type { Clock, Fetch, SecretSource } from '../../core/ports.ts';
+import type { ConfiguredClientId } from '../../secrets/client-id.ts';
+import { type RelyingPartyKeys, type SingpassKeys, singpassKeysFrom } from '../../secrets/singpass-keys.ts';
 import { expiring } from '../../util/expiring.ts';
-import { MAX_PROOF_SECONDS } from './registration-rules.ts';
+
+/** Singpass FAPI 2.0, as a relying party sees it. */
+export interface SingpassFapiConfig {
+  /** e.g. https://stg-id.singpass.gov.sg/fapi (discovery hangs off it). */
+  readonly issuer: string;
+  /** How long any one call to the issuer may take. */
+  readonly timeoutMs: number;
+}
+
+/**
+ * Our Singpass relying-party secret: the keys the legacy registration and every FAPI 2.0
+ * registration share (one published JWKS), and in an older secret the legacy client id.
+ */
+export interface SingpassSecretConfig {
+  readonly secretId: string;
+  /** The legacy (NDI OIDC) registration's client id; the secret's `clientId` is its fallback. */
+  readonly legacyClientId: ConfiguredClientId;
+}
+
+/** Our Singpass keys, derived once per read of the secret; the configuration is read when used. */
+export const singpassKeys = (
+  secrets: SecretSource,
+  config: SingpassSecretConfig,
+): (() => Promise<SingpassKeys>) =>
+  singpassKeysFrom(
+    secrets,
+    () => config.secretId,
+    () => config.legacyClientId,
+  );
 
 /** Singpass asks relying parties to cache its discovery document for at least an hour. */
-const DISCOVERY_CACHE_MS = 60 * 60 * 1000;
+const DISCOVERY_CACHE_SECONDS = 60 * 60;
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
@@ -43,78 +73,116 @@ export const expiringProof = {
   },
 };
 
-const fapiKeys = async (): Promise<RelyingPartyKeys> => {
-  const { fapi } = await loadSingpassKeys();
-  if (!fapi) {
-    throw new ForbiddenError(
-      'provider_not_enabled',
-      'Singpass FAPI 2.0 is not configured for this deployment.',
-    );
-  }
-  return fapi;
-};
-
-const executeFor = (issuer: URL) => (allowsInsecure(issuer) ? [client.allowInsecureRequests] : []);
-const timeoutSeconds = () => Math.ceil(setting('UPSTREAM_TIMEOUT_MS') / 1000);
-
-/** The issuer's metadata, fetched once an hour whichever registration asks. */
-const discoveredMetadata = expiring(
-  async (issuer: string): Promise<client.ServerMetadata> => {
-    const issuerUrl = new URL(issuer);
-    const discovered = await client.discovery(issuerUrl, 'discovery', undefined, undefined, {
-      execute: executeFor(issuerUrl),
-      timeout: timeoutSeconds(),
-    });
-    return discovered.serverMetadata();
-  },
-  () => DISCOVERY_CACHE_MS,
-);
-
-const configure = (
-  metadata: client.ServerMetadata,
-  keys: RelyingPartyKeys,
-  clientId: string,
-): client.Configuration => {
-  // private_key_jwt: openid-client signs a fresh assertion per call (aud = the issuer, 60 s life, unique jti).
-  const config = new client.Configuration(
-    metadata,
-    clientId,
-    CLIENT_METADATA,
-    client.PrivateKeyJwt({ key: keys.signing.key, kid: keys.signing.kid }, typedAssertion),
-  );
-  for (const allow of executeFor(new URL(metadata.issuer))) allow(config);
-  config.timeout = timeoutSeconds();
-  client.enableDecryptingResponses(
-    config,
-    CONTENT_ENCRYPTIONS,
-    ...[...keys.decryption].map(([kid, key]) => ({ key, kid, alg: 'ECDH-ES+A256KW' })),
-  );
-  // The ID token's and userinfo's signatures are checked against the issuer's JWKS, not just trusted over TLS.
-  client.enableNonRepudiationChecks(config);
-  return config;
-};
-
-let built:
-  | { metadata: client.ServerMetadata; keys: RelyingPartyKeys; byClient: Map<string, client.Configuration> }
-  | undefined;
-
 /**
- * The FAPI client of one Singpass registration (an app's Login or Myinfo app). Every registration
- * shares our relying-party keys; all are rebuilt when the discovery or the Singpass secret is
- * re-read, so a key rotation reaches them as soon as it reaches the secret cache.
+ * openid-client reads the system clock; this is how far the Clock is from it, which openid-client
+ * adds to every time it writes (assertion and DPoP proof `iat`/`exp`) or checks (ID token and
+ * userinfo `iat`/`exp`). A deployment's clock is the system's: the two reads may straddle a
+ * second, which is no skew.
  */
-export const fapiConfiguration = async (clientId: string): Promise<client.Configuration> => {
-  const [metadata, keys] = await Promise.all([
-    discoveredMetadata(setting('SINGPASS_FAPI_ISSUER')),
-    fapiKeys(),
-  ]);
-  if (built?.metadata !== metadata || built.keys !== keys) {
-    built = { metadata, keys, byClient: new Map() };
-  }
-  let config = built.byClient.get(clientId);
-  if (!config) {
-    config = configure(metadata, keys, clientId);
-    built.byClient.set(clientId, config);
-  }
-  return config;
+const skewOf = (clock: Clock): number => {
+  const skew = clock.nowSeconds() - Math.floor(Date.now() / 1000);
+  return Math.abs(skew) <= 1 ? 0 : skew;
+};
+
+/** The FAPI clients of one issuer: one per Singpass registration (an app's Login or Myinfo app). */
+export interface FapiClients {
+  forClient(clientId: string): Promise<client.Configuration>;
+}
+
+export const fapiClients = (
+  config: SingpassFapiConfig,
+  { clock, fetch }: { clock: Clock; fetch: Fetch },
+  keys: () => Promise<SingpassKeys>,
+): FapiClients => {
+  const customFetch: client.CustomFetch = (url, options) => fetch(url, options);
+  const timeoutSeconds = () => Math.ceil(config.timeoutMs / 1000);
+  const executeFor = (issuer: URL) => (allowsInsecure(issuer) ? [client.allowInsecureRequests] : []);
+
+  /** The issuer's metadata, fetched once an hour whichever registration asks, and when the issuer changes. */
+  const metadata = expiring(
+    async (issuer: string) => {
+      const issuerUrl = new URL(issuer);
+      const discovered = await client.discovery(issuerUrl, 'discovery', undefined, undefined, {
+        execute: executeFor(issuerUrl),
+        timeout: timeoutSeconds(),
+        [client.customFetch]: customFetch,
+      });
+      return discovered.serverMetadata();
+    },
+    () => DISCOVERY_CACHE_SECONDS,
+    () => clock.nowSeconds(),
+  );
+
+  const fapiKeys = async (): Promise<RelyingPartyKeys> => {
+    const { fapi } = await keys();
+    if (!fapi) {
+      throw new AccessRefused(
+        'provider_not_enabled',
+        'Singpass FAPI 2.0 is not configured for this deployment.',
+      );
+    }
+    return fapi;
+  };
+
+  const configure = (
+    server: client.ServerMetadata,
+    relyingParty: RelyingPartyKeys,
+    clientId: string,
+    { skew, timeout }: { skew: number; timeout: number },
+  ): client.Configuration => {
+    // private_key_jwt: openid-client signs a fresh assertion per call (aud = the issuer, 60 s life, unique jti).
+    const configuration = new client.Configuration(
+      server,
+      clientId,
+      { ...CLIENT_METADATA, [client.clockSkew]: skew },
+      client.PrivateKeyJwt({ key: relyingParty.signing.key, kid: relyingParty.signing.kid }, typedAssertion),
+    );
+    for (const allow of executeFor(new URL(server.issuer))) allow(configuration);
+    configuration.timeout = timeout;
+    configuration[client.customFetch] = customFetch;
+    client.enableDecryptingResponses(
+      configuration,
+      CONTENT_ENCRYPTIONS,
+      ...[...relyingParty.decryption].map(([kid, key]) => ({ key, kid, alg: 'ECDH-ES+A256KW' })),
+    );
+    // The ID token's and userinfo's signatures are checked against the issuer's JWKS, not just trusted over TLS.
+    client.enableNonRepudiationChecks(configuration);
+    return configuration;
+  };
+
+  let built:
+    | {
+        metadata: client.ServerMetadata;
+        keys: RelyingPartyKeys;
+        skew: number;
+        timeout: number;
+        byClient: Map<string, client.Configuration>;
+      }
+    | undefined;
+
+  return {
+    /**
+     * Every registration shares our relying-party keys; all are rebuilt when the discovery or the
+     * Singpass secret is re-read, so a key rotation reaches them as soon as it reaches the secret
+     * cache.
+     */
+    forClient: async (clientId) => {
+      const [server, relyingParty] = await Promise.all([metadata(config.issuer), fapiKeys()]);
+      const settings = { skew: skewOf(clock), timeout: timeoutSeconds() };
+      if (
+        built?.metadata !== server ||
+        built.keys !== relyingParty ||
+        built.skew !== settings.skew ||
+        built.timeout !== settings.timeout
+      ) {
+        built = { metadata: server, keys: relyingParty, ...settings, byClient: new Map() };
+      }
+      let configuration = built.byClient.get(clientId);
+      if (!configuration) {
+        configuration = configure(server, relyingParty, clientId, settings);
+        built.byClient.set(clientId, configuration);
+      }
+      return configuration;
+    },
+  };
 };

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { type CryptoKey, decodeProtectedHeader, exportJWK, importJWK } from 'jose';
 import * as client from 'openid-client';
-import { UpstreamError, type UpstreamName } from '../../http/errors.ts';
-import type { FapiSession } from '../../store/state-store.ts';
-import { expiringProof, fapiConfiguration, ID_TOKEN_CONTENT_ENCRYPTION } from './configuration.ts';
+import type { FapiSession } from '../../core/auth-state.ts';
+import { UpstreamFailed, type UpstreamName } from '../../core/errors.ts';
+import { expiringProof, type FapiClients, ID_TOKEN_CONTENT_ENCRYPTION } from './configuration.ts';
 import { asUpstreamError } from './upstream-errors.ts';
 
 /**
@@ -41,11 +41,12 @@ const dpopHandle = (config: client.Configuration, keyPair: client.CryptoKeyPair)
   client.getDPoPHandle(config, keyPair, expiringProof);
 
 export const pushAuthorization = async (
+  clients: FapiClients,
   upstream: UpstreamName,
   request: AuthorizationRequest,
 ): Promise<PushedAuthorization> =>
   upstreamCall(upstream, async () => {
-    const config = await fapiConfiguration(request.clientId);
+    const config = await clients.forClient(request.clientId);
     const codeVerifier = client.randomPKCECodeVerifier();
     const nonce = randomBytes(32).toString('base64url');
     const dpopKeys = await client.randomDPoPKeyPair('ES256', { extractable: true });
@@ -92,7 +93,7 @@ const sessionDpop = async (config: client.Configuration, { privateJwk, publicJwk
 
 /** Encryption is Singpass's promise: a plain JWS, however well signed, is not what it sends. */
 const requireEncrypted = (upstream: UpstreamName, inner: string | undefined): string => {
-  if (inner === undefined) throw new UpstreamError(upstream, 'bad_encryption');
+  if (inner === undefined) throw new UpstreamFailed(upstream, 'bad_encryption');
   return inner;
 };
 
@@ -104,7 +105,7 @@ const requireIdTokenEncryption = (upstream: UpstreamName, idToken: string | unde
   } catch {
     enc = undefined;
   }
-  if (enc !== ID_TOKEN_CONTENT_ENCRYPTION) throw new UpstreamError(upstream, 'bad_encryption');
+  if (enc !== ID_TOKEN_CONTENT_ENCRYPTION) throw new UpstreamFailed(upstream, 'bad_encryption');
 };
 
 /** Under FAPI 2.0 the subject is the bare Singpass UUID; anything else is not Singpass's token. */
@@ -115,12 +116,13 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * requires the ID token to have been encrypted to us, signed by the issuer and to carry our nonce.
  */
 export const redeemCode = async (
+  clients: FapiClients,
   upstream: UpstreamName,
   session: { state: string; redirectUri: string; fapi: FapiSession },
   code: string,
 ): Promise<RedeemedCode> =>
   upstreamCall(upstream, async () => {
-    const config = await fapiConfiguration(session.fapi.clientId);
+    const config = await clients.forClient(session.fapi.clientId);
     const DPoP = await sessionDpop(config, session.fapi.dpopKey);
     // The app hands us only code and state; the callback URL openid-client checks is rebuilt from them.
     const callback = new URL(session.redirectUri);
@@ -145,7 +147,7 @@ export const redeemCode = async (
     requireEncrypted(upstream, client.getDecryptedResponses(tokens)?.id_token?.token_endpoint);
     requireIdTokenEncryption(upstream, tokens.id_token);
     const claims = tokens.claims();
-    if (!claims || !UUID.test(claims.sub)) throw new UpstreamError(upstream, 'bad_token');
+    if (!claims || !UUID.test(claims.sub)) throw new UpstreamFailed(upstream, 'bad_token');
     return {
       subject: claims.sub,
       userinfo: () =>

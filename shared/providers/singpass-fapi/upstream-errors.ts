@@ -1,11 +1,11 @@
 import * as client from 'openid-client';
 import {
-  SecpassError,
-  UpstreamError,
+  DomainError,
+  UpstreamFailed,
   type UpstreamFailure,
   type UpstreamName,
   type UpstreamRefusal,
-} from '../../http/errors.ts';
+} from '../../core/errors.ts';
 
 // oauth4webapi's codes for a JWT (ID token, userinfo) that fails a check.
 const TOKEN_CHECKS = new Set([
@@ -38,7 +38,7 @@ const statusOf = (error: unknown): number | undefined =>
  * What Singpass said when it refused: the OAuth `error` of a PAR or token answer's body, or of a
  * userinfo answer's `WWW-Authenticate` challenge.
  */
-const refusalOf = (error: unknown): Partial<UpstreamRefusal> => {
+const refusalOf = (error: unknown): Partial<UpstreamRefusal> | undefined => {
   if (error instanceof client.ResponseBodyError) {
     return { error: error.error, description: error.error_description };
   }
@@ -46,14 +46,21 @@ const refusalOf = (error: unknown): Partial<UpstreamRefusal> => {
     const parameters = error.cause.find((challenge) => challenge.parameters.error)?.parameters;
     return { error: parameters?.error, description: parameters?.error_description };
   }
-  return {};
+  return undefined;
 };
 
 /**
- * openid-client's failures as ours. Only the kind and Singpass's refusal are kept: the library's
- * messages and causes can quote tokens or response bodies. Our own errors pass unchanged.
+ * openid-client's failures as ours. Only the kind and Singpass's refusal are shown or logged: the
+ * library's messages can quote tokens or response bodies, so its error is kept as the cause, whose
+ * class name alone reaches the log. Our own errors pass unchanged.
  */
-export const asUpstreamError = (provider: UpstreamName, error: unknown): SecpassError =>
-  error instanceof SecpassError
-    ? error
-    : new UpstreamError(provider, failureOf(error), statusOf(error), refusalOf(error));
+export const asUpstreamError = (provider: UpstreamName, error: unknown): DomainError => {
+  if (error instanceof DomainError) return error;
+  const upstreamStatus = statusOf(error);
+  const refusal = refusalOf(error);
+  return new UpstreamFailed(provider, failureOf(error), {
+    ...(upstreamStatus !== undefined ? { upstreamStatus } : {}),
+    ...(refusal ? { refusal } : {}),
+    cause: error,
+  });
+};

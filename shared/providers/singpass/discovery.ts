@@ -1,7 +1,7 @@
-import { createRemoteJWKSet, type JWTVerifyGetKey } from 'jose';
+import { createRemoteJWKSet, customFetch, type JWTVerifyGetKey } from 'jose';
 import * as z from 'zod/mini';
-import { setting } from '../../config/env.ts';
-import { callUpstream, parseUpstreamJson } from '../../http/upstream.ts';
+import type { FlowContext } from '../../core/flow-context.ts';
+import { parseUpstreamJson } from '../../core/upstream-client.ts';
 import { expiring } from '../../util/expiring.ts';
 
 const Discovery = z.object({
@@ -11,7 +11,8 @@ const Discovery = z.object({
   jwks_uri: z.url(),
 });
 
-export interface SingpassProvider {
+/** Singpass (NDI OIDC) as its discovery document describes it. */
+export interface SingpassIssuer {
   issuer: string;
   authorizationEndpoint: string;
   tokenEndpoint: string;
@@ -20,27 +21,39 @@ export interface SingpassProvider {
 }
 
 // Discovery rarely changes; an hour keeps a warm container from asking on every login.
-const DISCOVERY_TTL_MS = 60 * 60 * 1000;
-const fetchProvider = async (url: string): Promise<SingpassProvider> => {
-  const { body } = await callUpstream('Singpass', url, {
-    method: 'GET',
-    headers: { Accept: 'application/json' },
-  });
-  const document = parseUpstreamJson('Singpass', Discovery, body);
-  return {
-    issuer: document.issuer,
-    authorizationEndpoint: document.authorization_endpoint,
-    tokenEndpoint: document.token_endpoint,
-    // No cooldown: ID tokens reach us only from Singpass's own token endpoint, so an unknown kid
-    // means Singpass rotated, and the very next login must succeed, not wait out a cooldown.
-    keys: createRemoteJWKSet(new URL(document.jwks_uri), {
-      timeoutDuration: setting('UPSTREAM_TIMEOUT_MS'),
-      cooldownDuration: 0,
-    }),
-  };
+const DISCOVERY_CACHE_SECONDS = 60 * 60;
+
+/**
+ * The issuer `discoveryUrl` describes, fetched on first use and again an hour later (by the
+ * context's clock) or when the URL changes; a failed fetch is not cached. The JWKS is fetched
+ * through the context's fetch.
+ */
+export const singpassDiscovery = (
+  config: { readonly discoveryUrl: string; readonly timeoutMs: number },
+  context: Pick<FlowContext, 'clock' | 'fetch' | 'http'>,
+): (() => Promise<SingpassIssuer>) => {
+  const cached = expiring(
+    async (discoveryUrl: string) => {
+      const { body } = await context.http.call('Singpass', discoveryUrl, {
+        method: 'GET',
+        headers: { Accept: 'application/json' },
+      });
+      const document = parseUpstreamJson('Singpass', Discovery, body);
+      return {
+        issuer: document.issuer,
+        authorizationEndpoint: document.authorization_endpoint,
+        tokenEndpoint: document.token_endpoint,
+        // No cooldown: ID tokens reach us only from Singpass's own token endpoint, so an unknown kid
+        // means Singpass rotated, and the very next login must succeed, not wait out a cooldown.
+        keys: createRemoteJWKSet(new URL(document.jwks_uri), {
+          timeoutDuration: config.timeoutMs,
+          cooldownDuration: 0,
+          [customFetch]: (url, options) => context.fetch(url, options),
+        }),
+      };
+    },
+    () => DISCOVERY_CACHE_SECONDS,
+    () => context.clock.nowSeconds(),
+  );
+  return () => cached(config.discoveryUrl);
 };
-
-const provider = expiring(fetchProvider, () => DISCOVERY_TTL_MS);
-
-/** The provider described by SINGPASS_DISCOVERY_URL; a failed fetch is not cached. */
-export const singpassProvider = (): Promise<SingpassProvider> => provider(setting('SINGPASS_DISCOVERY_URL'));

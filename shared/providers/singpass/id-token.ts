@@ -1,18 +1,19 @@
 import { compactDecrypt, type JWTPayload, jwtVerify } from 'jose';
-import { UpstreamError } from '../../http/errors.ts';
+import { UpstreamFailed } from '../../core/errors.ts';
 import type { SingpassKeys } from '../../secrets/singpass-keys.ts';
-import type { SingpassProvider } from './discovery.ts';
+import type { SingpassIssuer } from './discovery.ts';
 
 /**
  * Opens Singpass's ID token: a JWE (ECDH-ES+A256KW, A256CBC-HS512) to one of our encryption
  * keys, wrapping a JWS (ES256) by Singpass. Algorithms are pinned; a plain JWS is refused.
- * Returns the verified claims after checking iss, aud, exp, iat and nonce.
+ * Returns the verified claims after checking iss, aud, exp, iat (against `nowSeconds`) and nonce.
  */
 export const openIdToken = async (
   idToken: string,
   keys: SingpassKeys,
-  provider: SingpassProvider,
+  issuer: SingpassIssuer,
   expectedNonce: string,
+  nowSeconds: number,
 ): Promise<JWTPayload> => {
   let signed: string;
   try {
@@ -26,22 +27,23 @@ export const openIdToken = async (
       { keyManagementAlgorithms: ['ECDH-ES+A256KW'], contentEncryptionAlgorithms: ['A256CBC-HS512'] },
     );
     signed = new TextDecoder().decode(plaintext);
-  } catch {
-    throw new UpstreamError('Singpass', 'bad_encryption');
+  } catch (error) {
+    throw new UpstreamFailed('Singpass', 'bad_encryption', { cause: error });
   }
   let claims: JWTPayload;
   try {
-    ({ payload: claims } = await jwtVerify(signed, provider.keys, {
+    ({ payload: claims } = await jwtVerify(signed, issuer.keys, {
       algorithms: ['ES256'],
-      issuer: provider.issuer,
+      issuer: issuer.issuer,
       audience: keys.clientId,
       requiredClaims: ['iat', 'exp', 'sub', 'nonce'],
       clockTolerance: 30,
+      currentDate: new Date(nowSeconds * 1000),
     }));
-  } catch {
-    throw new UpstreamError('Singpass', 'bad_token');
+  } catch (error) {
+    throw new UpstreamFailed('Singpass', 'bad_token', { cause: error });
   }
-  if (claims.nonce !== expectedNonce) throw new UpstreamError('Singpass', 'bad_token');
+  if (claims.nonce !== expectedNonce) throw new UpstreamFailed('Singpass', 'bad_token');
   return claims;
 };
 
@@ -52,6 +54,6 @@ export const openIdToken = async (
 export const uuidOf = (sub: unknown): string => {
   const uuid =
     typeof sub === 'string' ? /^(?:|.*(?:^|,)u=)([0-9a-fA-F-]{36})(?:,.*)?$/.exec(sub)?.[1] : undefined;
-  if (!uuid) throw new UpstreamError('Singpass', 'bad_token');
+  if (!uuid) throw new UpstreamFailed('Singpass', 'bad_token');
   return uuid.toLowerCase();
 };
