@@ -9,6 +9,7 @@ import { type FlowContext, flowContext } from '../../shared/core/flow-context.ts
 import type { Clock, Fetch } from '../../shared/core/ports.ts';
 import { type SingpassSecret, singpassPublicJwks } from '../../shared/secrets/singpass-keys.ts';
 import { memoryAppDirectory, memorySecrets, memoryStateStore } from './memory-ports.ts';
+import { travellingSystemClock } from './travelling-clock.ts';
 
 /**
  * What the Singpass and Myinfo unit tests share: the ports in memory around a flow context, our
@@ -19,17 +20,6 @@ export const SECPASS_ISSUER = 'https://secpass.test';
 export const SIGNING_SECRET = 'test/signing';
 export const SINGPASS_SECRET = 'test/singpass';
 export const MYINFO_SECRET = 'test/myinfo';
-
-/** A clock that follows the system's, moved by hand: libraries and simulators that read Date.now() stay in step. */
-export const followingClock = (): Clock & { advance(seconds: number): void } => {
-  let offset = 0;
-  return {
-    nowSeconds: () => Math.floor(Date.now() / 1000) + offset,
-    advance: (seconds) => {
-      offset += seconds;
-    },
-  };
-};
 
 /** The answer that never comes: the call waits until its signal aborts it. */
 export const HANG = Symbol('hang');
@@ -135,7 +125,7 @@ export const harness = async (options: {
   upstreamTimeoutMs?: number;
 }): Promise<Harness> => {
   const signingJwk = await newSigningJwk();
-  const clock = options.clock ?? followingClock();
+  const clock = options.clock ?? travellingSystemClock();
   const secrets = memorySecrets({ [SIGNING_SECRET]: { keys: [signingJwk] }, ...options.secrets });
   const apps = memoryAppDirectory();
   const states = memoryStateStore(clock);
