@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freeStartPortsEnvironment } from '@secpass/simulators/ports';
 import type { JWK } from 'jose';
+import type { ProcessUsage } from '../local/usage-reporter.ts';
 
 /**
  * The broker exactly as `npm start` runs it, in its own process, so the bench's client does
@@ -19,7 +20,14 @@ export interface DemoFile {
   apps: { apiKey: string; privateJwk: JWK; callbacks: { myinfo: string } }[];
 }
 
-export const startStackProcess = async (): Promise<{ demo: DemoFile; stop(): Promise<void> }> => {
+export interface StackProcess {
+  demo: DemoFile;
+  /** The broker process's CPU time and memory so far (process.cpuUsage, process.memoryUsage). */
+  usage(): Promise<ProcessUsage>;
+  stop(): Promise<void>;
+}
+
+export const startStackProcess = async (): Promise<StackProcess> => {
   const cwd = mkdtempSync(join(tmpdir(), 'secpass-bench-'));
   const env = await freeStartPortsEnvironment();
   const child = spawn(
@@ -28,7 +36,7 @@ export const startStackProcess = async (): Promise<{ demo: DemoFile; stop(): Pro
     {
       cwd,
       env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     },
   );
   // MockPass narrates every login on stderr; anything else the broker says there is shown.
@@ -54,5 +62,10 @@ export const startStackProcess = async (): Promise<{ demo: DemoFile; stop(): Pro
       child.once('exit', () => done());
       child.kill('SIGTERM');
     });
-  return { demo, stop };
+  const usage = () =>
+    new Promise<ProcessUsage>((answer) => {
+      child.once('message', (message) => answer(message as ProcessUsage));
+      child.send('usage');
+    });
+  return { demo, usage, stop };
 };

@@ -6,6 +6,7 @@ import { exitWithUsageIfAsked } from '../scripts/help.ts';
 import { demoFileIn, localDirectory, readDemoAppKeys, writeDemoFile } from './demo-file.ts';
 import { SavedAppsUnreadableError, savedAppsFileIn } from './saved-apps.ts';
 import { type ExternalFapiIssuer, type LocalStack, startLocalStack } from './stack.ts';
+import { answerUsageQueries } from './usage-reporter.ts';
 
 /** `npm start`: the whole broker on loopback, ready for the demo apps and for curl. */
 
@@ -111,4 +112,5 @@ const main = async () => {
   );
 };
 
+answerUsageQueries();
 await main();
