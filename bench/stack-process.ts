@@ -12,12 +12,14 @@ import type { ProcessUsage } from '../local/usage-reporter.ts';
  */
 export interface DemoFile {
   gatewayUrl: string;
+  secpassJwksUrl: string;
   dynamodbUrl: string;
   secretsUrl: string;
   tableName: string;
   secretIds: { signing: string; myinfo: string };
   upstreams: { mockpass: string };
-  apps: { apiKey: string; privateJwk: JWK; callbacks: { myinfo: string } }[];
+  handlerEnvironment: Record<string, string>;
+  apps: { appId: string; apiKey: string; privateJwk: JWK; callbacks: { myinfo: string } }[];
 }
 
 export interface StackProcess {
@@ -28,14 +30,27 @@ export interface StackProcess {
 }
 
 export const startStackProcess = async (): Promise<StackProcess> => {
-  const cwd = mkdtempSync(join(tmpdir(), 'secpass-bench-'));
+  // Its keys, apps and logs in a directory of its own; the repository stays its working directory,
+  // where the simulators it forks resolve `--import tsx`.
+  const localDir = mkdtempSync(join(tmpdir(), 'secpass-bench-'));
   const env = await freeStartPortsEnvironment();
   const child = spawn(
     process.execPath,
-    ['--import', resolve('node_modules/tsx/dist/loader.mjs'), resolve('local/start.ts')],
+    [
+      // BENCH_CPU_PROF_DIR: profile the broker process (node --cpu-prof), written there as it stops.
+      ...(process.env.BENCH_CPU_PROF_DIR
+        ? [
+            '--cpu-prof',
+            '--cpu-prof-interval=100',
+            `--cpu-prof-dir=${resolve(process.env.BENCH_CPU_PROF_DIR)}`,
+          ]
+        : []),
+      '--import',
+      resolve('node_modules/tsx/dist/loader.mjs'),
+      resolve('local/start.ts'),
+    ],
     {
-      cwd,
-      env: { ...process.env, ...env },
+      env: { ...process.env, ...env, SECPASS_LOCAL_DIR: localDir },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     },
   );
@@ -56,7 +71,7 @@ export const startStackProcess = async (): Promise<StackProcess> => {
     });
     child.once('exit', (code) => failed(new Error(`npm start exited with ${code}`)));
   });
-  const demo = JSON.parse(readFileSync(join(cwd, '.local/demo-app.json'), 'utf8')) as DemoFile;
+  const demo = JSON.parse(readFileSync(join(localDir, 'demo-app.json'), 'utf8')) as DemoFile;
   const stop = () =>
     new Promise<void>((done) => {
       child.once('exit', () => done());

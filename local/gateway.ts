@@ -150,6 +150,10 @@ const gatewayAnswer = (statusCode: number, body: unknown): APIGatewayProxyResult
 });
 
 const readBody = async (req: IncomingMessage): Promise<string | null> => {
+  // A request that announces no body has none (HTTP/1.1): nothing to wait for.
+  if (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) {
+    return null;
+  }
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -160,13 +164,23 @@ const readBody = async (req: IncomingMessage): Promise<string | null> => {
   return chunks.length ? Buffer.concat(chunks).toString('utf8') : null;
 };
 
-const arnPattern = (resource: string): RegExp =>
-  new RegExp(
-    `^${resource
-      .split('*')
-      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
-      .join('.*')}$`,
-  );
+const arnPatterns = new Map<string, RegExp>();
+
+/** A policy resource as a pattern, made once per resource (an app's policy names the same one each time). */
+const arnPattern = (resource: string): RegExp => {
+  let pattern = arnPatterns.get(resource);
+  if (!pattern) {
+    pattern = new RegExp(
+      `^${resource
+        .split('*')
+        .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+        .join('.*')}$`,
+    );
+    if (arnPatterns.size >= 1024) arnPatterns.clear();
+    arnPatterns.set(resource, pattern);
+  }
+  return pattern;
+};
 
 /** Allowed when some Allow statement's resource matches the method ARN (wildcards as IAM reads them). */
 const allows = (result: APIGatewayAuthorizerResult, methodArn: string): boolean =>
@@ -178,12 +192,15 @@ const allows = (result: APIGatewayAuthorizerResult, methodArn: string): boolean 
 
 const authorizerCache = new Map<string, { decision: APIGatewayAuthorizerResult; expiresAt: number }>();
 
-/** `identity` undefined: an authorizer without identity source, which API Gateway never caches. */
-const authorize = async (identity: string | undefined, event: APIGatewayRequestAuthorizerEvent) => {
+/**
+ * `identity` undefined: an authorizer without identity source, which API Gateway never caches.
+ * The event is made only when the authorizer runs.
+ */
+const authorize = async (identity: string | undefined, event: () => APIGatewayRequestAuthorizerEvent) => {
   const cached = identity === undefined ? undefined : authorizerCache.get(identity);
   if (cached && cached.expiresAt > Date.now()) return cached.decision;
   const authorizer = await loadHandler<AuthorizerHandler>('authorizer');
-  const decision = await authorizer(event, lambdaContext('authorizer'));
+  const decision = await authorizer(event(), lambdaContext('authorizer'));
   if (identity !== undefined) {
     authorizerCache.set(identity, { decision, expiresAt: Date.now() + AUTHORIZER_CACHE_SECONDS * 1000 });
   }
@@ -254,20 +271,24 @@ const handle = async (req: IncomingMessage, host: string): Promise<APIGatewayPro
     if (!sandbox && !identity) return gatewayAnswer(DENIED_RESPONSE.statusCode, DENIED_RESPONSE.body);
     let decision: APIGatewayAuthorizerResult;
     try {
-      decision = await authorize(identity, {
-        type: 'REQUEST',
-        methodArn,
-        resource: route.path,
-        path: url.pathname,
-        httpMethod: method,
-        headers: headers.single,
-        multiValueHeaders: headers.multi,
-        pathParameters,
-        queryStringParameters: query?.single ?? null,
-        multiValueQueryStringParameters: query?.multi ?? null,
-        stageVariables: null,
-        requestContext: { ...requestContext, authorizer: undefined },
-      } as unknown as APIGatewayRequestAuthorizerEvent);
+      decision = await authorize(
+        identity,
+        () =>
+          ({
+            type: 'REQUEST',
+            methodArn,
+            resource: route.path,
+            path: url.pathname,
+            httpMethod: method,
+            headers: headers.single,
+            multiValueHeaders: headers.multi,
+            pathParameters,
+            queryStringParameters: query?.single ?? null,
+            multiValueQueryStringParameters: query?.multi ?? null,
+            stageVariables: null,
+            requestContext: { ...requestContext, authorizer: undefined },
+          }) as unknown as APIGatewayRequestAuthorizerEvent,
+      );
     } catch {
       return gatewayAnswer(AUTHORIZER_FAILURE_RESPONSE.statusCode, AUTHORIZER_FAILURE_RESPONSE.body);
     }

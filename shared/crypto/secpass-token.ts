@@ -1,4 +1,4 @@
-import { CompactEncrypt, CompactSign, importJWK, type JWK, SignJWT } from 'jose';
+import { CompactEncrypt, CompactSign, type CryptoKey, importJWK, type JWK, SignJWT } from 'jose';
 import type { Clock, SecretSource } from '../core/ports.ts';
 import { signingKeysFrom } from '../secrets/signing-keys.ts';
 
@@ -36,7 +36,7 @@ const sealDataToken = async (signer: Signer, payload: Uint8Array, app: TokenReci
     })
     .sign(current.key);
   const appPublicJwk = app.publicJwk;
-  const recipient = await importJWK(appPublicJwk, 'ECDH-ES');
+  const recipient = await signer.recipientKey(appPublicJwk);
   return new CompactEncrypt(new TextEncoder().encode(jws))
     .setProtectedHeader({
       alg: 'ECDH-ES',
@@ -68,7 +68,31 @@ interface Signer {
   config: TokenConfig;
   clock: Clock;
   keys: ReturnType<typeof signingKeysFrom>;
+  recipientKey: (publicJwk: JWK) => Promise<CryptoKey | Uint8Array>;
 }
+
+/** Apps a warm container seals for, each by its current key; beyond this many the cache starts over. */
+const RECIPIENT_KEYS_KEPT = 256;
+
+/**
+ * The app's public key imported once per container and key, not on every token: the record is
+ * still read on every call, and a rotated key is a different key, imported when first sealed to.
+ * Only the members that make the key name it, so nothing else in the record can pass for it.
+ */
+const recipientKeys = () => {
+  const imported = new Map<string, Promise<CryptoKey | Uint8Array>>();
+  return (publicJwk: JWK): Promise<CryptoKey | Uint8Array> => {
+    const id = JSON.stringify([publicJwk.kty, publicJwk.crv, publicJwk.x, publicJwk.y]);
+    let key = imported.get(id);
+    if (!key) {
+      if (imported.size >= RECIPIENT_KEYS_KEPT) imported.clear();
+      key = importJWK(publicJwk, 'ECDH-ES');
+      imported.set(id, key);
+      key.catch(() => imported.delete(id));
+    }
+    return key;
+  };
+};
 
 export interface TokenSealer {
   sealDataToken(payload: Uint8Array, app: TokenRecipient): Promise<string>;
@@ -84,6 +108,7 @@ export const tokenSealer = (
     config,
     clock: ports.clock,
     keys: signingKeysFrom(ports.secrets, config.signingSecretId),
+    recipientKey: recipientKeys(),
   };
   return {
     sealDataToken: (payload, app) => sealDataToken(signer, payload, app),

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
+import { tmpdir } from 'node:os';
 import { describe, test } from 'node:test';
 import { build, type Metafile } from 'esbuild';
-import { BUNDLE_TARGET, EXTERNAL_MODULES } from '../../infra/bundling.ts';
+import { bundleOptions } from '../../infra/bundling.ts';
 import { FUNCTION_NAMES, type FunctionName, handlerEntry } from '../../infra/routes.ts';
 
 /**
@@ -10,18 +11,8 @@ import { FUNCTION_NAMES, type FunctionName, handlerEntry } from '../../infra/rou
  * on first call. Checked on the module graph esbuild builds with the stack's own settings.
  */
 const metafileOf = async (name: FunctionName): Promise<Metafile> => {
-  const result = await build({
-    entryPoints: [handlerEntry(name)],
-    bundle: true,
-    write: false,
-    metafile: true,
-    platform: 'node',
-    format: 'esm',
-    target: BUNDLE_TARGET,
-    external: EXTERNAL_MODULES,
-    mainFields: ['module', 'main'],
-    logLevel: 'silent',
-  });
+  const result = await build({ ...bundleOptions(name, tmpdir()), write: false, metafile: true });
+  if (!result.metafile) throw new Error('esbuild gave no metafile');
   return result.metafile;
 };
 
@@ -40,15 +31,7 @@ const loadedAtColdStart = (metafile: Metafile, entry: string): Set<string> => {
 };
 
 const PROVIDERS = 'shared/providers/';
-/**
- * Every function reads app records, whose schema checks scopes against two providers' constant
- * lists (CPFHub's allow-list, Singpass's registration rules): those leaves load with the record.
- */
-const APP_RECORD = 'shared/apps/app-record.ts';
-const providerCode = (metafile: Metafile, modules: Iterable<string>) => {
-  const recordSchema = metafile.inputs[APP_RECORD] ? loadedAtColdStart(metafile, APP_RECORD) : new Set();
-  return [...modules].filter((path) => path.startsWith(PROVIDERS) && !recordSchema.has(path));
-};
+const providerCode = (modules: Iterable<string>) => [...modules].filter((path) => path.startsWith(PROVIDERS));
 const PRIVATE_KEY_LOADERS = [
   'shared/secrets/signing-keys.ts',
   'shared/secrets/singpass-keys.ts',
@@ -60,7 +43,7 @@ describe('providers load lazily', () => {
   for (const name of FUNCTION_NAMES) {
     test(`${name}: no provider module is evaluated at cold start; each is bundled behind import()`, async () => {
       const metafile = await metafileOf(name);
-      assert.deepEqual(providerCode(metafile, loadedAtColdStart(metafile, handlerEntry(name))), []);
+      assert.deepEqual(providerCode(loadedAtColdStart(metafile, handlerEntry(name))), []);
       const bundledProviders = Object.keys(metafile.inputs).filter((path) => path.startsWith(PROVIDERS));
       if (name !== 'authorizer' && name !== 'jwks') {
         assert.ok(bundledProviders.length > 0, 'the providers are in the bundle, to load on first call');
@@ -70,10 +53,7 @@ describe('providers load lazily', () => {
 
   test('each route’s import() reaches its own provider: Myinfo’s start does not evaluate CPFHub’s code', async () => {
     const metafile = await metafileOf('authorise-init');
-    const myinfoStart = providerCode(
-      metafile,
-      loadedAtColdStart(metafile, 'shared/providers/myinfo/myinfo.ts'),
-    );
+    const myinfoStart = providerCode(loadedAtColdStart(metafile, 'shared/providers/myinfo/myinfo.ts'));
     assert.ok(myinfoStart.includes('shared/providers/myinfo/myinfo.ts'));
     assert.deepEqual(
       myinfoStart.filter((path) => /providers\/(cpfhub|sgverify|myinfobiz)\//.test(path)),
