@@ -34,6 +34,8 @@ export interface MockPassOptions {
 }
 
 const SERVER_SCRIPT = fileURLToPath(new URL('./mockpass-server.ts', import.meta.url));
+/** tsx as this package resolves it: the child's working directory (the bench's is a temporary one) may have none. */
+const TSX_LOADER = import.meta.resolve('tsx');
 
 /** Starts the MockPass process and resolves with the port it listens on. */
 const spawnMockPass = (
@@ -42,7 +44,7 @@ const spawnMockPass = (
 ): Promise<{ child: ChildProcess; port: number }> => {
   const output = options.logFile ? openSync(options.logFile, 'a') : 'ignore';
   const child = fork(SERVER_SCRIPT, [], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--import', TSX_LOADER],
     stdio: ['ignore', output, output, 'ipc'],
     env: {
       ...process.env,
