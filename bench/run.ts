@@ -76,7 +76,9 @@ try {
     MYINFO_BASE_URL: `${demo.upstreams.mockpass}/myinfo/v3`,
   });
   await warmDynamoDbLocal(JVM_WARMUP_REQUESTS);
+  const loggedBefore = broker.logBytes();
   const figures = await measureFlows(broker, FLOWS, WARMUP);
+  const logBytesPerLogin = (broker.logBytes() - loggedBefore) / (FLOWS + WARMUP);
   const row = (label: string, values: number[]) =>
     console.log(
       `  ${label.padEnd(52)} p50 ${ms(percentile(values, 50)).padStart(10)}   p95 ${ms(percentile(values, 95)).padStart(10)}`,
@@ -101,6 +103,10 @@ try {
   );
   console.log(
     `  target: CPU per flow ≤ 2 × crypto floor p50 → ${ms(cpuPerFlow)} vs ${ms(2 * floorP50)}: ${cpuPerFlow <= 2 * floorP50 ? 'met' : 'NOT met'}`,
+  );
+  // Each (a) flow is one login: /myinfo/init and /myinfo/token; the authorizer's answer is cached.
+  console.log(
+    `  broker log lines per login (init + token, authorizer cached): ${(logBytesPerLogin / 1024).toFixed(2)} KB`,
   );
 } finally {
   await broker.stop();

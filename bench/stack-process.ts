@@ -26,6 +26,8 @@ export interface StackProcess {
   demo: DemoFile;
   /** The broker process's CPU time and memory so far (process.cpuUsage, process.memoryUsage). */
   usage(): Promise<ProcessUsage>;
+  /** Bytes the broker has logged since it was ready (its functions' JSON lines), what CloudWatch would ingest. */
+  logBytes(): number;
   stop(): Promise<void>;
 }
 
@@ -62,12 +64,21 @@ export const startStackProcess = async (): Promise<StackProcess> => {
       .filter((line) => line && !line.startsWith('Redirecting login'));
     if (lines.length) process.stderr.write(`${lines.join('\n')}\n`);
   });
+  let logged = 0;
+  let isReady = false;
   await new Promise<void>((ready, failed) => {
     let seen = '';
     child.stdout?.on('data', (chunk: Buffer) => {
-      // Only the ready line matters; the server's logs are read and dropped.
+      // After the ready line the server's logs are only counted.
+      if (isReady) {
+        logged += chunk.byteLength;
+        return;
+      }
       seen = (seen + chunk.toString()).slice(-4096);
-      if (seen.includes('Secpass local ready:')) ready();
+      if (seen.includes('Secpass local ready:')) {
+        isReady = true;
+        ready();
+      }
     });
     child.once('exit', (code) => failed(new Error(`npm start exited with ${code}`)));
   });
@@ -82,5 +93,5 @@ export const startStackProcess = async (): Promise<StackProcess> => {
       child.once('message', (message) => answer(message as ProcessUsage));
       child.send('usage');
     });
-  return { demo, usage, stop };
+  return { demo, usage, logBytes: () => logged, stop };
 };

@@ -223,6 +223,17 @@ describe('CDK stack', () => {
       }
     });
 
+    test('logs are JSON filtered by level: our INFO lines, and Lambda’s own only from WARN up', () => {
+      for (const name of FUNCTION_NAMES) {
+        const { LogGroup: _group, ...levels } = functionProps(name).LoggingConfig as Record<string, unknown>;
+        assert.deepEqual(
+          levels,
+          { LogFormat: 'JSON', ApplicationLogLevel: 'INFO', SystemLogLevel: 'WARN' },
+          name,
+        );
+      }
+    });
+
     test('each function logs to its own log group, kept one month', () => {
       const groups = FUNCTION_NAMES.map((name) => {
         const groupId = target((functionProps(name).LoggingConfig as { LogGroup: unknown }).LogGroup);
