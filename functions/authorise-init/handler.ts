@@ -1,50 +1,27 @@
 import { awsPorts } from '../../shared/adapters/aws-ports.ts';
-import {
-  cpfhubConfig,
-  flowSettings,
-  myinfoBizConfig,
-  myinfoConfig,
-  sgVerifyConfig,
-  singpassConfig,
-} from '../../shared/adapters/broker-config.ts';
-import { dynamoSgVerifyStores } from '../../shared/adapters/dynamodb/sgverify-stores.ts';
-import { perConfiguration } from '../../shared/adapters/env.ts';
+import { cpfhubOnAws } from '../../shared/adapters/on-aws/cpfhub.ts';
+import { flowContextOnAws } from '../../shared/adapters/on-aws/flow-context.ts';
+import { myinfoOnAws } from '../../shared/adapters/on-aws/myinfo.ts';
+import { myinfoBizOnAws } from '../../shared/adapters/on-aws/myinfobiz.ts';
+import { sgVerifyOnAws } from '../../shared/adapters/on-aws/sgverify.ts';
+import { singpassOnAws } from '../../shared/adapters/on-aws/singpass.ts';
 import type { AppRecord } from '../../shared/apps/app-record.ts';
 import { loadCallerApp } from '../../shared/apps/caller.ts';
-import { flowContext } from '../../shared/core/flow-context.ts';
 import { callerOf } from '../../shared/http/caller-of.ts';
 import { type HttpHandler, routedHandler } from '../../shared/http/handler.ts';
 import { jsonBody, requiredQueryParam } from '../../shared/http/request.ts';
 import { jsonResponse, redirectResponse } from '../../shared/http/responses.ts';
 
-// Composed once per container (again only if a test changes the settings); settings are read, and
-// each provider's code loaded, by the first call of one of its routes, not at cold start.
+// Composed once per container; each provider is built on the first call of one of its routes.
 const ports = awsPorts();
-const context = perConfiguration(() => flowContext(ports, flowSettings()));
-const myinfo = perConfiguration(async () =>
-  (await import('../../shared/providers/myinfo/myinfo.ts')).myinfoProvider(myinfoConfig(), context()),
-);
-const myinfoBiz = perConfiguration(async () =>
-  (await import('../../shared/providers/myinfobiz/myinfobiz.ts')).myinfoBizProvider(
-    myinfoBizConfig(),
-    context(),
-  ),
-);
+const context = flowContextOnAws(ports);
+const myinfo = myinfoOnAws(context);
+const myinfoBiz = myinfoBizOnAws(context);
+const sgVerify = sgVerifyOnAws(context);
+const cpfhub = cpfhubOnAws(context);
+const singpass = singpassOnAws(context);
 const sgVerifyModule = () => import('../../shared/providers/sgverify/sgverify.ts');
-const sgVerify = perConfiguration(async () =>
-  (await sgVerifyModule()).sgVerifyProvider(sgVerifyConfig(), context(), dynamoSgVerifyStores(ports)),
-);
-const cpfhub = perConfiguration(async () => {
-  const [{ cpfhubProvider }, { awsCpfhubPorts }] = await Promise.all([
-    import('../../shared/providers/cpfhub/cpfhub.ts'),
-    import('../../shared/adapters/dynamodb/cpfhub-grants.ts'),
-  ]);
-  return cpfhubProvider(cpfhubConfig(), context(), awsCpfhubPorts());
-});
 const singpassBodies = () => import('../../shared/http/singpass-bodies.ts');
-const singpass = perConfiguration(async () =>
-  (await import('../../shared/providers/singpass/singpass.ts')).singpassProvider(singpassConfig(), context()),
-);
 
 const redirectToAuthorise =
   (start: (app: AppRecord) => Promise<string>): HttpHandler =>

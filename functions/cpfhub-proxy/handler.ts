@@ -1,22 +1,13 @@
 import { awsPorts } from '../../shared/adapters/aws-ports.ts';
-import { cpfhubConfig, flowSettings } from '../../shared/adapters/broker-config.ts';
-import { perConfiguration } from '../../shared/adapters/env.ts';
-import { flowContext } from '../../shared/core/flow-context.ts';
+import { cpfhubOnAws } from '../../shared/adapters/on-aws/cpfhub.ts';
+import { flowContextOnAws } from '../../shared/adapters/on-aws/flow-context.ts';
 import { callerOf } from '../../shared/http/caller-of.ts';
 import { routedHandler } from '../../shared/http/handler.ts';
 import { forwardRequestOf, requiredHeader } from '../../shared/http/request.ts';
 import { jsonResponse, passThroughJson } from '../../shared/http/responses.ts';
 
-// Composed once per container (again only if a test changes the settings), on the first call, so
-// the provider's code is loaded then, not at cold start.
-const ports = awsPorts();
-const cpfhub = perConfiguration(async () => {
-  const [{ cpfhubProvider }, { awsCpfhubPorts }] = await Promise.all([
-    import('../../shared/providers/cpfhub/cpfhub.ts'),
-    import('../../shared/adapters/dynamodb/cpfhub-grants.ts'),
-  ]);
-  return cpfhubProvider(cpfhubConfig(), flowContext(ports, flowSettings()), awsCpfhubPorts());
-});
+// Composed once per container; each provider is built on the first call of one of its routes.
+const cpfhub = cpfhubOnAws(flowContextOnAws(awsPorts()));
 const proxy = () => import('../../shared/providers/cpfhub/proxy.ts');
 
 /** The header naming a user's grant; its value is the id from the app's sealed OAuth token. */

@@ -1,39 +1,19 @@
 import { awsPorts } from '../../shared/adapters/aws-ports.ts';
-import {
-  flowSettings,
-  myinfoBizConfig,
-  myinfoConfig,
-  sgVerifyConfig,
-} from '../../shared/adapters/broker-config.ts';
-import { dynamoSgVerifyStores } from '../../shared/adapters/dynamodb/sgverify-stores.ts';
-import { perConfiguration } from '../../shared/adapters/env.ts';
+import { flowContextOnAws } from '../../shared/adapters/on-aws/flow-context.ts';
+import { myinfoOnAws } from '../../shared/adapters/on-aws/myinfo.ts';
+import { myinfoBizOnAws } from '../../shared/adapters/on-aws/myinfobiz.ts';
+import { sgVerifyOnAws } from '../../shared/adapters/on-aws/sgverify.ts';
 import type { Caller } from '../../shared/apps/caller.ts';
-import { flowContext } from '../../shared/core/flow-context.ts';
 import { callerOf } from '../../shared/http/caller-of.ts';
 import { type HttpHandler, routedHandler } from '../../shared/http/handler.ts';
 import { requiredQueryParam } from '../../shared/http/request.ts';
 import { joseResponse, jsonResponse } from '../../shared/http/responses.ts';
 
-// Composed once per container (again only if a test changes the settings); settings are read, and
-// each provider's code loaded, by the first call of one of its routes, not at cold start.
-const ports = awsPorts();
-const context = perConfiguration(() => flowContext(ports, flowSettings()));
-const myinfo = perConfiguration(async () =>
-  (await import('../../shared/providers/myinfo/myinfo.ts')).myinfoProvider(myinfoConfig(), context()),
-);
-const myinfoBiz = perConfiguration(async () =>
-  (await import('../../shared/providers/myinfobiz/myinfobiz.ts')).myinfoBizProvider(
-    myinfoBizConfig(),
-    context(),
-  ),
-);
-const sgVerify = perConfiguration(async () =>
-  (await import('../../shared/providers/sgverify/sgverify.ts')).sgVerifyProvider(
-    sgVerifyConfig(),
-    context(),
-    dynamoSgVerifyStores(ports),
-  ),
-);
+// Composed once per container; each provider is built on the first call of one of its routes.
+const context = flowContextOnAws(awsPorts());
+const myinfo = myinfoOnAws(context);
+const myinfoBiz = myinfoBizOnAws(context);
+const sgVerify = sgVerifyOnAws(context);
 
 /** `…/token?code=&state=` → the upstream's data sealed for the calling app. */
 const sealedData =

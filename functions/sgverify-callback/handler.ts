@@ -1,23 +1,12 @@
 import { awsPorts } from '../../shared/adapters/aws-ports.ts';
-import { flowSettings, sgVerifyConfig } from '../../shared/adapters/broker-config.ts';
-import { dynamoSgVerifyStores } from '../../shared/adapters/dynamodb/sgverify-stores.ts';
-import { perConfiguration } from '../../shared/adapters/env.ts';
-import { flowContext } from '../../shared/core/flow-context.ts';
+import { flowContextOnAws } from '../../shared/adapters/on-aws/flow-context.ts';
+import { sgVerifyOnAws } from '../../shared/adapters/on-aws/sgverify.ts';
 import { routedHandler } from '../../shared/http/handler.ts';
 import { requiredQueryParam } from '../../shared/http/request.ts';
 import { htmlResponse } from '../../shared/http/responses.ts';
 
-// Composed once per container; settings are read, and the provider's code loaded, by the first
-// call, not at cold start (the same as elsewhere).
-const ports = awsPorts();
-const context = perConfiguration(() => flowContext(ports, flowSettings()));
-const sgVerify = perConfiguration(async () =>
-  (await import('../../shared/providers/sgverify/sgverify.ts')).sgVerifyProvider(
-    sgVerifyConfig(),
-    context(),
-    dynamoSgVerifyStores(ports),
-  ),
-);
+// Composed once per container; each provider is built on the first call of one of its routes.
+const sgVerify = sgVerifyOnAws(flowContextOnAws(awsPorts()));
 
 /** SG-Verify's callback after a visitor scans and consents; the answer is shown on their phone. */
 export const handler = routedHandler(
