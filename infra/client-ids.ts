@@ -1,6 +1,4 @@
-import type { SettingName } from '../shared/adapters/env.ts';
-
-type ClientIdSetting = Extract<SettingName, `${string}_CLIENT_ID`>;
+import type { ClientIdSetting } from '../shared/adapters/env.ts';
 
 /**
  * Each upstream registration's client id: not secret, so configuration. `-c <key>=<id>` sets it

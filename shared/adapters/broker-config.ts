@@ -6,7 +6,7 @@ import type { SgVerifyConfig } from '../providers/sgverify/flow.ts';
 import type { SingpassConfig } from '../providers/singpass/singpass.ts';
 import type { SingpassFapiConfig, SingpassSecretConfig } from '../providers/singpass-fapi/configuration.ts';
 import type { ConfiguredClientId } from '../secrets/client-id.ts';
-import { type SettingName, setting } from './env.ts';
+import { type ClientIdSetting, setting } from './env.ts';
 
 /**
  * The configuration objects the domain is built from, read from the environment. Each is built
@@ -24,9 +24,7 @@ export const flowSettings = (): FlowSettings => ({
   upstreamTimeoutMs: setting('UPSTREAM_TIMEOUT_MS'),
 });
 
-export const configuredClientId = (
-  name: Extract<SettingName, `${string}_CLIENT_ID`>,
-): ConfiguredClientId => ({
+export const configuredClientId = (name: ClientIdSetting): ConfiguredClientId => ({
   value: setting(name),
   setting: name,
 });

@@ -61,6 +61,8 @@ const SETTINGS = {
 };
 
 export type SettingName = keyof typeof SETTINGS;
+/** The settings naming an upstream registration's client id. */
+export type ClientIdSetting = Extract<SettingName, `${string}_CLIENT_ID`>;
 export type Config = { [K in SettingName]: z.infer<ReturnType<(typeof SETTINGS)[K]>> };
 
 const cache = new Map<SettingName, unknown>();
