@@ -14,12 +14,13 @@ export interface FlowSettings {
 export interface FlowContext extends Ports {
   tokens: TokenSealer;
   http: UpstreamClient;
-  stateTtlSeconds: number;
+  /** When a state saved now expires (epoch seconds). */
+  stateExpiresAt(): number;
 }
 
 export const flowContext = (ports: Ports, settings: FlowSettings): FlowContext => ({
   ...ports,
   tokens: tokenSealer(settings.token, ports),
   http: upstreamClient({ fetch: ports.fetch, timeoutMs: settings.upstreamTimeoutMs }),
-  stateTtlSeconds: settings.stateTtlSeconds,
+  stateExpiresAt: () => ports.clock.nowSeconds() + settings.stateTtlSeconds,
 });

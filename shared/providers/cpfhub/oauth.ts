@@ -72,7 +72,7 @@ export const cpfhubOAuth = ({
       state,
       appId: app.appId,
       provider: 'cpfhub',
-      expiresAt: context.clock.nowSeconds() + context.stateTtlSeconds,
+      expiresAt: context.stateExpiresAt(),
       redirectUri: settings.callbackUrl,
       scope,
       codeVerifier,

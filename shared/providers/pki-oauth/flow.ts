@@ -66,7 +66,7 @@ export const startPkiOAuth = async (flow: PkiOAuthFlow, app: AppRecord): Promise
     state,
     appId: app.appId,
     provider: flow.provider,
-    expiresAt: flow.context.clock.nowSeconds() + flow.context.stateTtlSeconds,
+    expiresAt: flow.context.stateExpiresAt(),
     redirectUri: settings.callbackUrl,
     attributes,
   });

@@ -50,7 +50,7 @@ export const fapiRelyingParty = (
         ...flowFields(fapi),
         state,
         appId,
-        expiresAt: context.clock.nowSeconds() + context.stateTtlSeconds,
+        expiresAt: context.stateExpiresAt(),
         redirectUri: request.redirectUri,
         fapi,
       });

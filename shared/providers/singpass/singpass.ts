@@ -90,7 +90,7 @@ export const singpassProvider = (config: SingpassConfig, context: FlowContext) =
       state,
       appId: app.appId,
       provider: 'singpass',
-      expiresAt: context.clock.nowSeconds() + context.stateTtlSeconds,
+      expiresAt: context.stateExpiresAt(),
       redirectUri: settings.callbackUrl,
       nonce,
     });
