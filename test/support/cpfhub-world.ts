@@ -9,8 +9,8 @@ import { stateSealing } from '../../shared/core/state-sealing.ts';
 import { type CpfhubConfig, cpfhubProvider } from '../../shared/providers/cpfhub/cpfhub.ts';
 import { stateKeysFrom } from '../../shared/secrets/state-keys.ts';
 import { FAKE_CPFHUB, type FakeCpfhubOptions, fakeCpfhub } from './fake-cpfhub.ts';
-import { manualMillisClock, memoryCpfhubPorts, sealingMemoryStateStore } from './memory-cpfhub.ts';
-import { memoryAppDirectory, memoryPorts, memorySecrets } from './memory-ports.ts';
+import { manualMillisClock, memoryCpfhubPorts } from './memory-cpfhub.ts';
+import { memoryAppDirectory, memoryPorts, memorySecrets, memoryStateStore } from './memory-ports.ts';
 
 /**
  * The CPFHub provider composed as a function composes it, on memory ports and a fake CPFHub: one
@@ -61,10 +61,7 @@ export const cpfhubWorld = async (
     [SECRET_IDS.stateKeys]: { keys: [aesKey('state-1')] },
     [SECRET_IDS.cpfhub]: cpfhubSecret(),
   });
-  const states = sealingMemoryStateStore(
-    clock,
-    stateSealing(stateKeysFrom(secrets, () => SECRET_IDS.stateKeys)),
-  );
+  const states = memoryStateStore(clock, stateSealing(stateKeysFrom(secrets, () => SECRET_IDS.stateKeys)));
   const apps = memoryAppDirectory();
   const config = testConfig(options.config);
   const ports = memoryPorts({ clock, fetch: options.fetch ?? cpfhub.fetch, secrets, apps, states });

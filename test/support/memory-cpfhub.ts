@@ -1,7 +1,4 @@
-import type { AuthState, Provider, StateOf } from '../../shared/core/auth-state.ts';
-import { StateRefused } from '../../shared/core/errors.ts';
-import type { Clock, StateStore } from '../../shared/core/ports.ts';
-import type { StateSealing, Stored } from '../../shared/core/state-sealing.ts';
+import type { Clock } from '../../shared/core/ports.ts';
 import {
   type CpfhubPorts,
   type GrantRecord,
@@ -127,40 +124,3 @@ export const memoryCpfhubPorts = (
   grants: memoryGrantStore(() => clock.nowMillis()),
   nowMillis: () => clock.nowMillis(),
 });
-
-/**
- * A state store in memory that keeps what the DynamoDB one keeps: each state's secret parts (a
- * CPFHub PKCE verifier, a FAPI session) sealed at rest with the state keys, and dropped from the
- * store as the state is used.
- */
-export const sealingMemoryStateStore = (
-  clock: Clock,
-  sealing: StateSealing,
-): StateStore & { peek(state: string): Stored | undefined } => {
-  const states = new Map<string, Stored>();
-  return {
-    peek: (state) => {
-      const item = states.get(state);
-      return item && structuredClone(item);
-    },
-    save: async (state: AuthState) => {
-      if (states.has(state.state)) throw new ConditionFailed('state exists');
-      states.set(state.state, await sealing.forRest(state));
-    },
-    consume: async <P extends Provider>(state: string, appId: string, provider: P): Promise<StateOf<P>> => {
-      const now = clock.nowSeconds();
-      const item = states.get(state);
-      if (!item || item.appId !== appId || item.provider !== provider) {
-        throw new StateRefused('invalid_state', 'The state is unknown.');
-      }
-      if (item.consumedAt !== undefined)
-        throw new StateRefused('state_used', 'The state has already been used.');
-      if (typeof item.expiresAt !== 'number' || item.expiresAt <= now) {
-        throw new StateRefused('state_expired', 'The state has expired; start the flow again.');
-      }
-      const { fapi: _fapi, sealedCodeVerifier: _verifier, ...kept } = item;
-      states.set(state, { ...kept, consumedAt: now });
-      return sealing.fromRest<StateOf<P>>(item);
-    },
-  };
-};

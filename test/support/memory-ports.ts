@@ -2,14 +2,18 @@ import type { AppRecord } from '../../shared/apps/app-record.ts';
 import type { AuthState, Provider, StateOf } from '../../shared/core/auth-state.ts';
 import { StateRefused } from '../../shared/core/errors.ts';
 import type { AppDirectory, Clock, Fetch, Ports, SecretSource, StateStore } from '../../shared/core/ports.ts';
+import type { StateSealing } from '../../shared/core/state-sealing.ts';
 
 /**
  * The ports in memory, for unit tests: the same rules as the DynamoDB and Secrets Manager
  * adapters (single use, bound to app and provider, expiry checked on every read), no Java, no AWS.
  */
 
+/** A clock a test moves forward by hand. */
+export type MovableClock = Clock & { advance(seconds: number): void };
+
 /** A clock the test moves by hand. */
-export const manualClock = (start = 1_800_000_000): Clock & { advance(seconds: number): void } => {
+export const manualClock = (start = 1_800_000_000): MovableClock => {
   let now = start;
   return {
     nowSeconds: () => now,
@@ -19,15 +23,25 @@ export const manualClock = (start = 1_800_000_000): Clock & { advance(seconds: n
   };
 };
 
-type Stored = AuthState & { consumedAt?: number };
+/** A state as the store keeps it: sealed parts (such as `sealedCodeVerifier`) where it seals. */
+type Kept = AuthState & { consumedAt?: number } & Record<string, unknown>;
 
-export const memoryStateStore = (clock: Clock): StateStore & { peek(state: string): Stored | undefined } => {
-  const states = new Map<string, Stored>();
+/**
+ * States in memory. With `sealing`, their secret parts are kept sealed at rest, as the DynamoDB
+ * adapter keeps them, and opened by the call that consumes the state.
+ */
+export const memoryStateStore = (
+  clock: Clock,
+  sealing?: StateSealing,
+): StateStore & { peek(state: string): Kept | undefined } => {
+  const states = new Map<string, Kept>();
   return {
+    // The stored object itself: the SG-Verify QR store marks it scanned in place (memory-sgverify.ts).
     peek: (state) => states.get(state),
     save: async (state) => {
+      const kept = (sealing ? await sealing.forRest(state) : structuredClone(state)) as Kept;
       if (states.has(state.state)) throw new Error('state exists');
-      states.set(state.state, structuredClone(state));
+      states.set(state.state, kept);
     },
     consume: async <P extends Provider>(state: string, appId: string, provider: P): Promise<StateOf<P>> => {
       const now = clock.nowSeconds();
@@ -41,9 +55,9 @@ export const memoryStateStore = (clock: Clock): StateStore & { peek(state: strin
         throw new StateRefused('state_expired', 'The state has expired; start the flow again.');
       }
       // As the table's update does: the secret parts leave the store as the state is used.
-      const { fapi: _fapi, ...kept } = item as Stored & { fapi?: unknown };
-      states.set(state, { ...(kept as Stored), consumedAt: now });
-      return structuredClone(item) as StateOf<P>;
+      const { fapi: _fapi, sealedCodeVerifier: _verifier, ...kept } = item;
+      states.set(state, { ...kept, consumedAt: now } as Kept);
+      return sealing ? sealing.fromRest<StateOf<P>>(item) : (structuredClone(item) as unknown as StateOf<P>);
     },
   };
 };

@@ -14,6 +14,7 @@ import type {
   QrState,
   QrStates,
 } from '../../shared/providers/sgverify/ports.ts';
+import type { MovableClock } from './memory-ports.ts';
 
 /**
  * The rules SG-Verify's stores keep, whatever they store in: the unit tests run them in memory
@@ -23,11 +24,10 @@ import type {
  */
 
 /** A clock a test can move forward: by hand in memory, by an offset over the system clock against the table. */
-export type TravellingClock = Clock & { advance(seconds: number): void };
 
 export const callbackThrottleRules = (
   name: string,
-  setup: () => { throttle: CallbackThrottle; clock: TravellingClock },
+  setup: () => { throttle: CallbackThrottle; clock: MovableClock },
 ) => {
   describe(`SG-Verify callback throttle (${name})`, () => {
     const failTimes = async (throttle: CallbackThrottle, state: string, times: number) => {
@@ -145,7 +145,7 @@ export const callbackThrottleRules = (
 
 export const pendingResultsRules = (
   name: string,
-  setup: () => { results: PendingResults; clock: TravellingClock },
+  setup: () => { results: PendingResults; clock: MovableClock },
 ) => {
   describe(`SG-Verify pending results (${name})`, () => {
     const qr = (label: string) => `qr-${label}-${newStateValue().slice(0, 8)}`;
@@ -207,7 +207,7 @@ export const pendingResultsRules = (
 
 export const qrStatesRules = (
   name: string,
-  setup: () => { states: StateStore; qrStates: QrStates; clock: TravellingClock },
+  setup: () => { states: StateStore; qrStates: QrStates; clock: MovableClock },
 ) => {
   describe(`SG-Verify QR states (${name})`, () => {
     const saveQr = async (states: StateStore, clock: Clock, overrides: Partial<QrState> = {}) => {

@@ -6,9 +6,9 @@ import { generateApiKey, hashApiKey } from '../../shared/apps/api-key.ts';
 import type { AppRecord } from '../../shared/apps/app-record.ts';
 import type { Caller } from '../../shared/apps/caller.ts';
 import { type FlowContext, flowContext } from '../../shared/core/flow-context.ts';
-import type { Clock, Fetch } from '../../shared/core/ports.ts';
+import type { Fetch } from '../../shared/core/ports.ts';
 import { type SingpassSecret, singpassPublicJwks } from '../../shared/secrets/singpass-keys.ts';
-import { memoryAppDirectory, memorySecrets, memoryStateStore } from './memory-ports.ts';
+import { type MovableClock, memoryAppDirectory, memorySecrets, memoryStateStore } from './memory-ports.ts';
 import { travellingSystemClock } from './travelling-clock.ts';
 
 /**
@@ -107,7 +107,7 @@ export const newApp = async (
 
 export interface Harness {
   context: FlowContext;
-  clock: Clock & { advance(seconds: number): void };
+  clock: MovableClock;
   secrets: ReturnType<typeof memorySecrets>;
   apps: ReturnType<typeof memoryAppDirectory>;
   states: ReturnType<typeof memoryStateStore>;
@@ -121,7 +121,7 @@ export interface Harness {
 export const harness = async (options: {
   fetch: Fetch;
   secrets?: Record<string, unknown>;
-  clock?: Clock & { advance(seconds: number): void };
+  clock?: MovableClock;
   upstreamTimeoutMs?: number;
 }): Promise<Harness> => {
   const signingJwk = await newSigningJwk();
